@@ -1,0 +1,52 @@
+# ipdesk: `make run` serves the dashboard with the embedded demo API;
+# `make test` runs the whole suite.
+GO ?= go
+HTMX_VERSION := 2.0.10
+HTMX_SHA256  := 71ea67185bfa8c98c39d31717c6fce5d852370fcdfd129db4543774d3145c0de
+HTMX_FILE    := static/htmx-$(HTMX_VERSION).min.js
+
+.PHONY: run build test generate check-generated fmt vet bench screenshot assets clean
+
+run:
+	$(GO) run . -addr 127.0.0.1:8080 -data ./data
+
+build:
+	$(GO) build -o bin/ipdesk .
+
+# The whole suite: generated code up to date, formatting, vet, tests with the
+# race detector (browser tests included: they skip locally without Chromium,
+# and fail in CI).
+test: check-generated vet
+	$(GO) test -race -count=1 ./...
+
+generate:
+	$(GO) tool templ generate
+
+# Regenerates the templ code and fails when that changed anything: the
+# committed *_templ.go files must match the .templ sources.
+check-generated:
+	@$(GO) tool templ fmt -fail . 
+	@$(GO) tool templ generate >/dev/null
+	@git diff --exit-code -- '*_templ.go' || { echo 'generated *_templ.go files were stale: run make generate and commit them'; exit 1; }
+	@test -z "$$(git status --porcelain -- '*_templ.go')" || { echo 'untracked generated files: commit them'; git status --porcelain -- '*_templ.go'; exit 1; }
+	@test -z "$$(gofmt -l .)" || { echo 'gofmt would change:'; gofmt -l .; exit 1; }
+
+vet:
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./katapult/engine/...
+
+# The README's screenshot, taken by the browser test.
+screenshot:
+	IPDESK_SCREENSHOT=$(CURDIR)/docs/screenshot.png $(GO) test -count=1 -run TestBrowser ./handlers/...
+
+# Vendors htmx from its npm package at an exact version, checked by hash.
+assets:
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	  (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null && tar xzf htmx.org-$(HTMX_VERSION).tgz) && \
+	  echo "$(HTMX_SHA256)  $$tmp/package/dist/htmx.min.js" | sha256sum -c --quiet - && \
+	  cp $$tmp/package/dist/htmx.min.js $(HTMX_FILE) && echo "vendored $(HTMX_FILE)"
+
+clean:
+	rm -rf bin

@@ -1,0 +1,28 @@
+// Package katapult is the dashboard's port to Katapult: the API interface the
+// handlers use, plain types, the catalogue of every error code, and the
+// adapter over Krystal's next/core client that implements the port against
+// Katapult or the embedded engine.
+package katapult
+
+import "context"
+
+// API is what the dashboard asks of Katapult. Every call acts with the
+// signed-in user's own token. Errors are *Error (Katapult answered with an
+// error), *UnavailableError (no answer to a read) or *OutcomeUnknownError
+// (no answer to a create).
+type API interface {
+	// Organizations lists the organizations the token can see.
+	Organizations(ctx context.Context, tok Token) ([]Organization, error)
+	// Organization fetches one organization by id or sub_domain.
+	Organization(ctx context.Context, tok Token, org OrgRef) (Organization, error)
+	// AvailableNetworks lists the networks the organization may use.
+	AvailableNetworks(ctx context.Context, tok Token, org OrgRef) ([]Network, error)
+	// DataCenters lists every data center with its country's id and name.
+	DataCenters(ctx context.Context, tok Token) ([]DataCenter, error)
+	// CreateIPAddress allocates a new address. It is never retried.
+	CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error)
+	// IPAddress fetches one address by id.
+	IPAddress(ctx context.Context, tok Token, id string) (IPAddress, error)
+	// IPAddresses lists a page (from 1) of the organization's addresses.
+	IPAddresses(ctx context.Context, tok Token, org OrgRef, page, perPage int) (IPAddressPage, error)
+}
