@@ -8,8 +8,10 @@ import "context"
 
 // API is what the dashboard asks of Katapult. Every call acts with the
 // signed-in user's own token. Errors are *Error (Katapult answered with an
-// error), *UnavailableError (no answer to a read) or *OutcomeUnknownError
-// (no answer to a create).
+// error), *UnavailableError (no answer to a read, or a create that provably
+// never left) or *OutcomeUnknownError (a create whose outcome is not known;
+// it wraps the *Error when an answer came). Implementations are safe for
+// concurrent use.
 type API interface {
 	// Organizations lists the organizations the token can see.
 	Organizations(ctx context.Context, tok Token) ([]Organization, error)

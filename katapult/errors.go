@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -242,12 +243,14 @@ func Lookup(code Code) Entry {
 	return e
 }
 
-// Codes lists every code of the catalogue, for tests that walk them all.
+// Codes lists every code of the catalogue in alphabetical order, for tests
+// that walk them all (sorted so that their output is stable).
 func Codes() []Code {
 	out := make([]Code, 0, len(catalogue))
 	for c := range catalogue {
 		out = append(out, c)
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -262,9 +265,16 @@ type Detail struct {
 	TotalPermitted int `json:"total_permitted,omitempty"`
 	// Details explains permission_denied and invalid_api_token.
 	Details string `json:"details,omitempty"`
-	// Argument and Issue name the offending argument of invalid_argument.
+	// IPAddress is the address an unauthorized_network_for_api_token
+	// request came from: the one to allow in the token's settings.
+	IPAddress string `json:"ip_address,omitempty"`
+	// Argument names the offending argument of invalid_argument by its path
+	// from the request's root ("version", "network.id"). On the wire Katapult
+	// sends an object {id, name, description} and a separate path; the
+	// adapter's decoder accepts that and a plain string.
 	Argument string `json:"argument,omitempty"`
-	Issue    string `json:"issue,omitempty"`
+	// Issue is invalid_argument's reason, e.g. "invalid_enum_value".
+	Issue string `json:"issue,omitempty"`
 }
 
 // Error is an error answered by Katapult (or the embedded engine), decoded
@@ -288,6 +298,8 @@ func NewError(code Code, detail Detail) *Error {
 	return &Error{Status: e.Status, Code: code, Description: e.Description, Detail: detail}
 }
 
+// Error says code, status and request ID; never the raw answer, which might
+// echo anything.
 func (e *Error) Error() string {
 	s := fmt.Sprintf("katapult: %s (%d)", e.Code, e.Status)
 	if len(e.Detail.Errors) > 0 {
@@ -304,18 +316,28 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrNotFound:
-		return e.Status == http.StatusNotFound
+		return e.Code.objectNotFound()
 	case ErrSignIn:
 		return Lookup(e.Code).SignIn
 	}
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && t != nil && t.Code == e.Code
+}
+
+// objectNotFound reports whether the code says that a looked-up object does
+// not exist (any *_not_found, also ones a newer Katapult may add). It goes by
+// the code and not by the status, because a 404 is also what a proxy's HTML
+// page or route_not_found (a wrong base URL: ipdesk's configuration, not a
+// missing organization) answer with.
+func (c Code) objectNotFound() bool {
+	return c != CodeRouteNotFound && strings.HasSuffix(string(c), "_not_found")
 }
 
 // Entry returns the catalogue entry of the error's code.
 func (e *Error) Entry() Entry { return Lookup(e.Code) }
 
-// Class sentinels: any *_not_found, and any error that ends the session.
+// Class sentinels: any *_not_found of an object (not route_not_found), and
+// any error that ends the session.
 var (
 	ErrNotFound = errors.New("katapult: not found")
 	ErrSignIn   = errors.New("katapult: the token is no longer accepted")
@@ -337,27 +359,40 @@ var (
 )
 
 // UnavailableError means Katapult could not be reached or did not answer in
-// time. For a read it is safe to try again.
+// time. For a read it is safe to try again. A create gets it only when its
+// request provably never left ipdesk (the connection could not be made);
+// otherwise a create gets OutcomeUnknownError.
 type UnavailableError struct {
-	Op  string
+	// Op names the call, e.g. "list organizations".
+	Op string
+	// Err is the cause: a transport error or the context's error.
 	Err error
 }
 
+// Error says which call got no answer and why.
 func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("katapult: %s: no answer: %v", e.Op, e.Err)
 }
 
+// Unwrap gives the cause, so that errors.Is finds context.DeadlineExceeded.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
 // OutcomeUnknownError means a create was sent but its answer never came (a
-// timeout or a lost connection): the address may or may not exist. Katapult
-// has no idempotency key, so ipdesk never retries such a create itself.
+// timeout or a lost connection), or the answer leaves it open: a success whose
+// body could not be read, or a 5xx that is not one of Katapult's own refusals
+// (a proxy's 502/504 or a crash may come after the address was made). The
+// address may or may not exist. Katapult has no idempotency key, so ipdesk
+// never retries such a create itself. Err is the cause; it is an *Error when
+// an answer came, so errors.As still finds its status and request ID.
 type OutcomeUnknownError struct {
+	// Err is the cause: a transport error, or the *Error of the answer.
 	Err error
 }
 
+// Error says that the create's outcome is unknown and why.
 func (e *OutcomeUnknownError) Error() string {
 	return fmt.Sprintf("katapult: create sent, outcome unknown: %v", e.Err)
 }
 
+// Unwrap gives the cause.
 func (e *OutcomeUnknownError) Unwrap() error { return e.Err }

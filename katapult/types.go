@@ -10,6 +10,7 @@ import (
 // reach no log line or page by accident; string(t) gives the secret.
 type Token string
 
+// String hides the token from %v and %s.
 func (Token) String() string { return "[token]" }
 
 // GoString hides the token from %#v.

@@ -1,0 +1,159 @@
+package katapult
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// decodeError is the one place where an error answer becomes an *Error: any
+// non-2xx status, whatever the body. Katapult wraps its error object in an
+// envelope, {"error":{"code":…,"description":…,"detail":{…}}}, which the
+// OpenAPI description (and so next/core's JSON4xx fields) leave out. An answer
+// without one (a proxy's HTML page, an empty 500) is unexpected_response with
+// the real status. The body is never copied into the error: it is not
+// Katapult's and might echo anything.
+func decodeError(status int, header http.Header, body []byte) *Error {
+	obj, ok := errorObject(body)
+	if !ok {
+		return unexpectedAnswer(status, header)
+	}
+	code := Code(obj.Code)
+	e := &Error{
+		Status:      status,
+		Code:        code,
+		Description: obj.Description,
+		Detail:      decodeDetail(obj.Detail),
+		RequestID:   header.Get("X-Request-Id"),
+		RetryAfter:  retryAfter(header),
+	}
+	if e.Description == "" {
+		e.Description = Lookup(code).Description
+	}
+	return e
+}
+
+// unexpectedAnswer is the error of an answer that could not be understood.
+func unexpectedAnswer(status int, header http.Header) *Error {
+	e := NewError(CodeUnexpectedResponse, Detail{})
+	e.Status = status
+	e.RequestID = header.Get("X-Request-Id")
+	e.RetryAfter = retryAfter(header)
+	return e
+}
+
+// wireError is the error object as Katapult sends it.
+type wireError struct {
+	Code        string          `json:"code"`
+	Description string          `json:"description"`
+	Detail      json.RawMessage `json:"detail"`
+}
+
+// errorObject finds the error object in a body: in the envelope, or at the
+// top level as the OpenAPI describes it, should Katapult ever answer so.
+func errorObject(body []byte) (wireError, bool) {
+	var env struct {
+		Error wireError `json:"error"`
+	}
+	if lenientUnmarshal(body, &env) && env.Error.Code != "" {
+		return env.Error, true
+	}
+	var top wireError
+	if lenientUnmarshal(body, &top) && top.Code != "" {
+		return top, true
+	}
+	return wireError{}, false
+}
+
+// lenientUnmarshal decodes what it can of data: a field of an unexpected
+// type is skipped (json.Unmarshal fills every other field before it reports
+// one) rather than losing the code, which is what matters. It is false only
+// when data is not JSON at all.
+func lenientUnmarshal(data []byte, v any) bool {
+	err := json.Unmarshal(data, v)
+	var typeErr *json.UnmarshalTypeError
+	return err == nil || errors.As(err, &typeErr)
+}
+
+// wireDetail is the union of the detail fields of every code the dashboard
+// meets. invalid_argument sends its argument as an object and a path.
+type wireDetail struct {
+	Errors         []string        `json:"errors"`
+	Scopes         []string        `json:"scopes"`
+	TotalPermitted int             `json:"total_permitted"`
+	Details        string          `json:"details"`
+	IPAddress      string          `json:"ip_address"`
+	Argument       json.RawMessage `json:"argument"`
+	Path           []string        `json:"path"`
+	Issue          string          `json:"issue"`
+}
+
+// decodeDetail reads what it can of a detail object.
+func decodeDetail(raw json.RawMessage) Detail {
+	var w wireDetail
+	if !lenientUnmarshal(raw, &w) {
+		return Detail{}
+	}
+	return Detail{
+		Errors:         nonEmpty(w.Errors),
+		Scopes:         nonEmpty(w.Scopes),
+		TotalPermitted: w.TotalPermitted,
+		Details:        w.Details,
+		IPAddress:      w.IPAddress,
+		Argument:       argumentName(w.Argument, w.Path),
+		Issue:          w.Issue,
+	}
+}
+
+// nonEmpty makes an empty list nil, so that a detail without problems is the
+// zero Detail whether Katapult sent [] or nothing.
+func nonEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// argumentName names invalid_argument's argument by its path if there is
+// one, else by the argument's name, which comes as {"name":…} from Katapult
+// and may come as a plain string from other servers.
+func argumentName(raw json.RawMessage, path []string) string {
+	if len(path) > 0 {
+		return strings.Join(path, ".")
+	}
+	var name string
+	if json.Unmarshal(raw, &name) == nil {
+		return name
+	}
+	var obj struct {
+		Name string `json:"name"`
+	}
+	if json.Unmarshal(raw, &obj) == nil {
+		return obj.Name
+	}
+	return ""
+}
+
+// retryAfter reads Retry-After, in seconds or as an HTTP date (measured from
+// the answer's Date when it has one). Zero when absent or unreadable.
+func retryAfter(header http.Header) time.Duration {
+	v := strings.TrimSpace(header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		return max(time.Duration(secs)*time.Second, 0)
+	}
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	from := time.Now()
+	if d, err := http.ParseTime(header.Get("Date")); err == nil {
+		from = d
+	}
+	return max(at.Sub(from), 0)
+}
