@@ -17,6 +17,7 @@ var fixtureDetails = map[Code]Detail{
 	CodeScopeNotGranted:                {Scopes: []string{"ip_addresses"}},
 	CodeRateLimitReached:               {TotalPermitted: 1000},
 	CodeInvalidArgument:                {Argument: "version", Issue: "invalid_enum_value"},
+	CodeMissingRequiredArgument:        {Argument: "version"},
 	CodePermissionDenied:               {Details: "This API token may view this organization but not manage it"},
 	CodeValidationError:                {Errors: []string{"Label can't be blank"}},
 }

@@ -25,6 +25,8 @@ const (
 	CodeServiceUnavailable             Code = "service_unavailable"
 	CodeInvalidArgument                Code = "invalid_argument"
 	CodeInvalidJSONBody                Code = "invalid_json_body"
+	CodeMissingRequiredArgument        Code = "missing_required_argument"
+	CodeUnhandledException             Code = "unhandled_exception"
 	CodeOrganizationNotFound           Code = "organization_not_found"
 	CodeOrganizationSuspended          Code = "organization_suspended"
 	CodeOrganizationNotActivated       Code = "organization_not_activated"
@@ -133,6 +135,20 @@ var catalogue = map[Code]Entry{
 		Title:       "Request not understood",
 		Message:     "Katapult rejected a value of this request as invalid.",
 		Action:      "Check the form's values and submit it again.",
+	},
+	CodeMissingRequiredArgument: {
+		Status:      http.StatusBadRequest,
+		Description: "A required argument was not provided",
+		Title:       "Request not understood",
+		Message:     "Katapult says a required value of this request is missing.",
+		Action:      "Fill in every field of the form and submit it again.",
+	},
+	CodeUnhandledException: {
+		Status:      http.StatusInternalServerError,
+		Description: "An internal error occurred while processing the request",
+		Title:       "Katapult failed",
+		Message:     "Katapult hit an internal error while handling this request.",
+		Action:      "Try again in a moment; if it keeps happening, report it to Katapult support with the request ID.",
 	},
 	CodeInvalidJSONBody: {
 		Status:      http.StatusBadRequest,
