@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"ipdesk/katapult"
+)
+
+const acmeID = "org_sjMt88FToKYKC4TY"
+
+func TestTheObjectsPathSegmentMayBeAPlaceholderOrItsID(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		path string
+	}{
+		{"an underscore placeholder with a query lookup", "/core/v1/organizations/_?organization[sub_domain]=acme"},
+		{"the argument's name as placeholder, as next/core sends", "/core/v1/organizations/organization?organization[sub_domain]=acme"},
+		{"the object's id in the path alone", "/core/v1/organizations/" + acmeID},
+		{"the object's id in the path and the same id in the query", "/core/v1/organizations/" + acmeID + "?organization[id]=" + acmeID},
+		{"a lookup by id in the query", "/core/v1/organizations/_?organization[id]=" + acmeID},
+		{"percent-encoded brackets", "/core/v1/organizations/_?organization%5Bsub_domain%5D=acme"},
+	}
+	srv := demoServer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, body := rawRequest(t, srv, http.MethodGet, tt.path, staffToken, nil)
+			wantStatus(t, res, body, http.StatusOK)
+			var got struct {
+				Organization struct {
+					SubDomain string `json:"sub_domain"`
+				} `json:"organization"`
+			}
+			if err := json.Unmarshal(body, &got); err != nil || got.Organization.SubDomain != "acme" {
+				t.Errorf("organization = %s (%v)", body, err)
+			}
+		})
+	}
+}
+
+func TestALookupWithTwoKeysOrNoMatchFindsNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		path string
+		code katapult.Code
+	}{
+		{"two keys at once", "/core/v1/organizations/_?organization[sub_domain]=acme&organization[id]=" + acmeID, katapult.CodeOrganizationNotFound},
+		{"one key given twice with different values", "/core/v1/organizations/_?organization[sub_domain]=acme&organization[sub_domain]=globex", katapult.CodeOrganizationNotFound},
+		{"an id in the path and another key in the query", "/core/v1/organizations/" + acmeID + "?organization[sub_domain]=acme", katapult.CodeOrganizationNotFound},
+		{"a path segment that is not an id", "/core/v1/organizations/acme", katapult.CodeOrganizationNotFound},
+		{"an unknown key", "/core/v1/organizations/_?organization[name]=ACME%20Inc.", katapult.CodeOrganizationNotFound},
+		{"an empty value", "/core/v1/organizations/_?organization[sub_domain]=", katapult.CodeOrganizationNotFound},
+		{"a network by two keys", "/core/v1/networks/_?network[permalink]=uk-lon-01-public&network[id]=netw_eG0juXmwoO58rchd", katapult.CodeNetworkNotFound},
+		{"a data center by its name", "/core/v1/data_centers/_?data_center[name]=London", katapult.CodeDataCenterNotFound},
+	}
+	srv := demoServer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, body := rawRequest(t, srv, http.MethodGet, tt.path, staffToken, nil)
+			wantError(t, res, body, tt.code)
+		})
+	}
+}
+
+func TestCreateTakesItsLookupsFromTheBodyOrTheOrganizationFromThePath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		path   string
+		body   string
+		status int
+		code   katapult.Code
+	}{
+		{"lookups in the body with the underscore placeholder", "/core/v1/organizations/_/ip_addresses",
+			`{"organization":{"sub_domain":"acme"},"network":{"permalink":"uk-lon-01-public"},"version":"ipv4"}`, http.StatusOK, ""},
+		{"lookups by id in the body", "/core/v1/organizations/organization/ip_addresses",
+			`{"organization":{"id":"` + acmeID + `"},"network":{"id":"netw_eG0juXmwoO58rchd"},"version":"ipv6"}`, http.StatusOK, ""},
+		{"the organization's id in the path instead of the body", "/core/v1/organizations/" + acmeID + "/ip_addresses",
+			`{"network":{"permalink":"uk-lon-01-public"},"version":"ipv4"}`, http.StatusOK, ""},
+		{"an empty organization object matches nothing", "/core/v1/organizations/_/ip_addresses",
+			`{"organization":{},"network":{"permalink":"uk-lon-01-public"},"version":"ipv4"}`, http.StatusNotFound, katapult.CodeOrganizationNotFound},
+		{"a null key counts as absent", "/core/v1/organizations/_/ip_addresses",
+			`{"organization":{"sub_domain":"acme","id":null},"network":{"permalink":"uk-lon-01-public"},"version":"ipv4"}`, http.StatusOK, ""},
+		{"two network keys match nothing", "/core/v1/organizations/_/ip_addresses",
+			`{"organization":{"sub_domain":"acme"},"network":{"permalink":"uk-lon-01-public","id":"netw_eG0juXmwoO58rchd"},"version":"ipv4"}`,
+			http.StatusNotFound, katapult.CodeNetworkNotFound},
+	}
+	srv := demoServer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, body := rawRequest(t, srv, http.MethodPost, tt.path, staffToken, []byte(tt.body))
+			if tt.code != "" {
+				wantError(t, res, body, tt.code)
+				return
+			}
+			wantStatus(t, res, body, tt.status)
+		})
+	}
+}

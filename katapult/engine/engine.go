@@ -1,0 +1,139 @@
+// Package engine is ipdesk's embedded Katapult-compatible Core API: with no
+// Katapult URL configured, the dashboard (and curl, Terraform, Krystal's Go
+// client) use it under /core/v1. It keeps its data in one SQLite file,
+// seeded on first start with demo data or a given seed file, and hands out
+// IP addresses from the seed's subnets.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// dbFileName is the store's file in the data folder.
+const dbFileName = "katapult.db"
+
+// Config is what Open needs.
+type Config struct {
+	DataDir   string           // folder for the SQLite file; created if missing
+	SeedFile  string           // "" = the built-in demo seed
+	RateLimit int              // requests a minute per token; 0 = off
+	Logger    *slog.Logger     // nil = discard
+	Now       func() time.Time // nil = time.Now
+}
+
+// DemoToken is a token of the store, to tell users how to sign in. Seed
+// tokens are public demo strings, fine to print.
+type DemoToken struct {
+	Token, Name string
+	Scopes      []string
+}
+
+// Engine serves the API. Its methods are safe for concurrent use.
+type Engine struct {
+	log     *slog.Logger
+	now     func() time.Time
+	store   *store
+	cat     *catalog
+	limiter *rateLimiter // nil when there is no rate limit
+	handler http.Handler
+}
+
+// Open opens the store in cfg.DataDir, creating it if needed. A fresh store
+// is seeded, in one transaction, from cfg.SeedFile or the built-in demo
+// seed, which must pass validation (a refusal is a *SeedError naming the
+// item). A store that has data keeps it: a seed file is then ignored, with
+// a log line.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("engine: no data folder given")
+	}
+	e := &Engine{log: cfg.Logger, now: cfg.Now}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if cfg.RateLimit > 0 {
+		e.limiter = newRateLimiter(cfg.RateLimit, e.now)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("engine: data folder: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, dbFileName)
+	st, err := openStore(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.seed(ctx, st, cfg.SeedFile, path); err != nil {
+		st.close()
+		return nil, err
+	}
+	if e.cat, err = st.loadCatalog(ctx); err != nil {
+		st.close()
+		return nil, err
+	}
+	e.store = st
+	e.handler = e.routes()
+	return e, nil
+}
+
+// seed loads the seed into a fresh store; a store that has one keeps it.
+func (e *Engine) seed(ctx context.Context, st *store, seedFile, path string) error {
+	done, err := seeded(ctx, st.db)
+	if err != nil {
+		return fmt.Errorf("engine: store %s: %w", path, err)
+	}
+	if !done {
+		s, err := readSeed(seedFile)
+		if err != nil {
+			return err
+		}
+		if done, err = st.loadSeed(ctx, s, e.now()); err != nil {
+			return fmt.Errorf("engine: seed store %s: %w", path, err)
+		}
+		if done {
+			e.log.InfoContext(ctx, "engine: store seeded", "store", path, "seed", seedName(seedFile))
+			return nil
+		}
+	}
+	if seedFile != "" {
+		e.log.InfoContext(ctx, "engine: seed file ignored: the store already has data", "store", path, "seed", seedFile)
+	}
+	return nil
+}
+
+func seedName(path string) string {
+	if path == "" {
+		return "built-in demo seed"
+	}
+	return path
+}
+
+// Handler serves the full paths /core/v1/...; mount it at "/core/v1/" on a
+// parent mux.
+func (e *Engine) Handler() http.Handler {
+	return e.handler
+}
+
+// DemoTokens lists the store's tokens in seed order; the first is the one
+// to print at startup.
+func (e *Engine) DemoTokens() []DemoToken {
+	out := make([]DemoToken, 0, len(e.cat.tokens))
+	for _, t := range e.cat.tokens {
+		out = append(out, DemoToken{Token: t.Token, Name: t.Name, Scopes: append([]string(nil), t.Scopes...)})
+	}
+	return out
+}
+
+// Close closes the store. Requests still being served fail.
+func (e *Engine) Close() error {
+	return e.store.close()
+}

@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"crypto/rand"
+	"strings"
+)
+
+// idAlphabet is what Katapult's ids are made of after their type prefix.
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// The type prefixes of the objects' ids, as Katapult writes them.
+const (
+	prefixCountry      = "ctry_"
+	prefixDataCenter   = "loc_"
+	prefixNetwork      = "netw_"
+	prefixOrganization = "org_"
+	prefixIPAddress    = "ip_"
+)
+
+// newID returns prefix followed by 16 random letters and digits.
+func newID(prefix string) string {
+	const n = 16
+	out := make([]byte, 0, n)
+	var buf [32]byte
+	for len(out) < n {
+		// crypto/rand.Read never fails (it aborts the program instead).
+		_, _ = rand.Read(buf[:])
+		for _, b := range buf {
+			// 248 is the largest multiple of 62 under 256: rejecting the
+			// bytes above it keeps every character equally likely.
+			if b < 248 && len(out) < n {
+				out = append(out, idAlphabet[b%62])
+			}
+		}
+	}
+	return prefix + string(out)
+}
+
+// validID reports whether s is prefix followed by 1 to 64 letters and digits.
+func validID(s, prefix string) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok || rest == "" || len(rest) > 64 {
+		return false
+	}
+	for _, c := range []byte(rest) {
+		if !isAlnum(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}

@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"ipdesk/katapult"
+)
+
+// maxLabel is the longest label a VIP may have, in characters.
+const maxLabel = 255
+
+// createBody is the create request's body with each argument still raw, so
+// that a wrong type is an invalid_argument naming it, not a parse error.
+type createBody struct {
+	Organization json.RawMessage `json:"organization"`
+	Network      json.RawMessage `json:"network"`
+	Version      json.RawMessage `json:"version"`
+	VIP          json.RawMessage `json:"vip"`
+	Label        json.RawMessage `json:"label"`
+}
+
+type createArgs struct {
+	org, network lookup
+	version      int
+	vip          bool
+	label        string
+}
+
+// POST /organizations/:organization/ip_addresses. The checks run in the
+// order clients expect: arguments, organization, permission, network,
+// validation, and only then the pool.
+func (e *Engine) createIPAddress(w http.ResponseWriter, r *http.Request, tok *token) error {
+	args, err := createArguments(w, r)
+	if err != nil {
+		return err
+	}
+	o, err := e.usableOrganization(tok, args.org)
+	if err != nil {
+		return err
+	}
+	if tok.access[o.ID] != accessManage {
+		return katapult.NewError(katapult.CodePermissionDenied, katapult.Detail{
+			Details: "This API token may view this organization but not create IP addresses for it.",
+		})
+	}
+	n, ok := e.cat.networkBy.find(args.network)
+	if !ok || !o.networks[n.ID] {
+		return apiError(katapult.CodeNetworkNotFound)
+	}
+	if problems := args.validate(); len(problems) > 0 {
+		return katapult.NewError(katapult.CodeValidationError, katapult.Detail{Errors: problems})
+	}
+	row, err := e.store.allocate(r.Context(), newAddress{
+		organizationID: o.ID, networkID: n.ID, version: args.version,
+		vip: args.vip, label: sql.NullString{String: args.label, Valid: args.vip},
+		createdAt: e.now().Unix(),
+	})
+	if errors.Is(err, errPoolEmpty) {
+		return apiError(katapult.CodeNoAvailableAddresses)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		IPAddress ipAddressJSON `json:"ip_address"`
+	}{e.ipAddressView(row)})
+}
+
+func createArguments(w http.ResponseWriter, r *http.Request) (createArgs, error) {
+	var b createBody
+	if err := decodeBody(w, r, &b); err != nil {
+		return createArgs{}, err
+	}
+	var a createArgs
+	var err error
+	if a.org, err = bodyLookup(r, "organization", b.Organization); err != nil {
+		return createArgs{}, err
+	}
+	if a.network, err = bodyLookup(r, "network", b.Network); err != nil {
+		return createArgs{}, err
+	}
+	if a.version, err = versionArg(b.Version); err != nil {
+		return createArgs{}, err
+	}
+	if a.vip, err = optionalBool(b.VIP, "vip"); err != nil {
+		return createArgs{}, err
+	}
+	if a.label, err = optionalString(b.Label, "label"); err != nil {
+		return createArgs{}, err
+	}
+	return a, nil
+}
+
+// validate lists what is wrong with the new address, one sentence each, as
+// Katapult's validation errors read. The label only matters for a VIP: a
+// plain address has none.
+func (a createArgs) validate() []string {
+	var problems []string
+	if a.vip && strings.TrimSpace(a.label) == "" {
+		problems = append(problems, "Label can't be blank")
+	}
+	if a.vip && utf8.RuneCountInString(a.label) > maxLabel {
+		problems = append(problems, "Label is too long (maximum is 255 characters)")
+	}
+	return problems
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"ipdesk/katapult"
+)
+
+// Pagination of the address list: the API's default page size, and the
+// largest it serves (a bigger per_page is served as this one).
+const (
+	defaultPerPage = 30
+	maxPerPage     = 200
+)
+
+// GET /organizations/:organization/ip_addresses
+func (e *Engine) listIPAddresses(w http.ResponseWriter, r *http.Request, tok *token) error {
+	lk, err := queryLookup(r, "organization")
+	if err != nil {
+		return err
+	}
+	pg, err := pagingArgs(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	o, err := e.usableOrganization(tok, lk)
+	if err != nil {
+		return err
+	}
+	var rows []ipRow
+	total := 0
+	// The engine never attaches addresses to anything: allocated=true
+	// matches none of them.
+	if !pg.allocatedOnly {
+		if rows, total, err = e.store.listIPs(r.Context(), o.ID, pg.perPage, (pg.page-1)*pg.perPage); err != nil {
+			return err
+		}
+	}
+	items := make([]ipAddressItemJSON, 0, len(rows))
+	for _, row := range rows {
+		items = append(items, ipAddressItemJSON{ID: row.ID, Address: row.Addr.String(), ReverseDNS: row.ReverseDNS, VIP: row.VIP})
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Pagination  paginationJSON      `json:"pagination"`
+		IPAddresses []ipAddressItemJSON `json:"ip_addresses"`
+	}{
+		Pagination: paginationJSON{
+			CurrentPage: pg.page, PerPage: pg.perPage, Total: total,
+			TotalPages: (total + pg.perPage - 1) / pg.perPage,
+		},
+		IPAddresses: items,
+	})
+}
+
+type paging struct {
+	page, perPage int
+	allocatedOnly bool
+}
+
+func pagingArgs(q url.Values) (paging, error) {
+	page, err := countArg(q, "page", 1)
+	if err != nil {
+		return paging{}, err
+	}
+	perPage, err := countArg(q, "per_page", defaultPerPage)
+	if err != nil {
+		return paging{}, err
+	}
+	allocated := false
+	if s := q.Get("allocated"); s != "" {
+		if allocated, err = strconv.ParseBool(s); err != nil {
+			return paging{}, invalidArgument("allocated", issueWrongType)
+		}
+	}
+	return paging{page: page, perPage: min(perPage, maxPerPage), allocatedOnly: allocated}, nil
+}
+
+// countArg reads a query parameter that counts from 1.
+func countArg(q url.Values, arg string, def int) (int, error) {
+	s := q.Get(arg)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return 0, invalidArgument(arg, issueWrongType)
+	}
+	if n < 1 {
+		return 0, invalidArgument(arg, issueValidation)
+	}
+	return int(n), nil
+}
+
+// GET /ip_addresses/:ip_address, by id or by address. An address of an
+// organization the token does not hold is not found.
+func (e *Engine) getIPAddress(w http.ResponseWriter, r *http.Request, tok *token) error {
+	lk, err := queryLookup(r, "ip_address")
+	if err != nil {
+		return err
+	}
+	row, ok, err := e.store.findIP(r.Context(), lk)
+	if err != nil {
+		return err
+	}
+	if !ok || tok.access[row.OrganizationID] == "" {
+		return apiError(katapult.CodeIPAddressNotFound)
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		IPAddress  ipAddressJSON `json:"ip_address"`
+		Allocation *struct{}     `json:"allocation"` // never attached to anything here
+	}{IPAddress: e.ipAddressView(row)})
+}
+
+// ipAddressView nests the address's network, data center and country.
+func (e *Engine) ipAddressView(row ipRow) ipAddressJSON {
+	sub := e.cat.subnets[row.SubnetSeq]
+	return ipAddressJSON{
+		ID: row.ID, Address: row.Addr.String(), ReverseDNS: row.ReverseDNS,
+		VIP: row.VIP, Label: nullStr(row.Label),
+		AddressWithMask: addressWithMask(row.Addr, sub.bits),
+		Network:         networkView(sub.network),
+	}
+}

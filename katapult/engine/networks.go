@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"net/http"
+
+	"ipdesk/katapult"
+)
+
+// GET /organizations/:organization/available_networks: the networks the
+// organization may use, in seed order. The engine has no virtual networks.
+func (e *Engine) availableNetworks(w http.ResponseWriter, r *http.Request, tok *token) error {
+	lk, err := queryLookup(r, "organization")
+	if err != nil {
+		return err
+	}
+	o, err := e.usableOrganization(tok, lk)
+	if err != nil {
+		return err
+	}
+	out := []networkBriefJSON{}
+	for _, n := range e.cat.networks {
+		if o.networks[n.ID] {
+			out = append(out, networkBriefView(n))
+		}
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Networks        []networkBriefJSON `json:"networks"`
+		VirtualNetworks []struct{}         `json:"virtual_networks"`
+	}{out, []struct{}{}})
+}
+
+// GET /networks/:network: any network; no organization is involved.
+func (e *Engine) getNetwork(w http.ResponseWriter, r *http.Request, _ *token) error {
+	lk, err := queryLookup(r, "network")
+	if err != nil {
+		return err
+	}
+	n, ok := e.cat.networkBy.find(lk)
+	if !ok {
+		return apiError(katapult.CodeNetworkNotFound)
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Network networkJSON `json:"network"`
+	}{networkView(n)})
+}

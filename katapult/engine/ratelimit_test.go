@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"ipdesk/katapult"
+)
+
+// clock is a settable Config.Now, safe to read from handlers.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func TestTheRateLimitCountsEachTokensRequestsAMinute(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	srv := serve(t, openEngine(t, Config{RateLimit: 3, Now: clk.now}))
+	get := func(token string) (*http.Response, []byte) {
+		return rawRequest(t, srv, http.MethodGet, "/core/v1/data_centers", token, nil)
+	}
+	for want := 2; want >= 0; want-- {
+		res, body := get(staffToken)
+		wantStatus(t, res, body, http.StatusOK)
+		if res.Header.Get("X-RateLimit-Permitted") != "3" || res.Header.Get("X-RateLimit-Remaining") != strconv.Itoa(want) {
+			t.Errorf("rate limit headers = %s, %s; want 3, %d",
+				res.Header.Get("X-RateLimit-Permitted"), res.Header.Get("X-RateLimit-Remaining"), want)
+		}
+	}
+
+	clk.advance(20 * time.Second)
+	res, body := get(staffToken)
+	got := wantError(t, res, body, katapult.CodeRateLimitReached)
+	if got.Detail.TotalPermitted != 3 || res.Header.Get("Retry-After") != "40" || res.Header.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("detail %+v, Retry-After %q, remaining %q; want 3, 40, 0",
+			got.Detail, res.Header.Get("Retry-After"), res.Header.Get("X-RateLimit-Remaining"))
+	}
+
+	res, body = get(readOnlyToken)
+	wantStatus(t, res, body, http.StatusOK) // another token has its own minute
+
+	clk.advance(40 * time.Second)
+	res, body = get(staffToken)
+	wantStatus(t, res, body, http.StatusOK)
+	if res.Header.Get("X-RateLimit-Remaining") != "2" {
+		t.Errorf("remaining after a minute = %s, want 2", res.Header.Get("X-RateLimit-Remaining"))
+	}
+}
+
+func TestTheRateLimitComesAfterTheTokenAndBeforeTheScope(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, openEngine(t, Config{RateLimit: 1}))
+	tests := []struct {
+		name, token string
+		code        katapult.Code
+		headers     bool
+	}{
+		{"an unknown token is refused before it is counted", "nope", katapult.CodeInvalidAPIToken, false},
+		{"a known token's refusal carries the headers", noOrgsToken, katapult.CodeScopeNotGranted, true},
+		{"the second request of the minute is limited before its scope is checked", noOrgsToken, katapult.CodeRateLimitReached, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/organizations", tt.token, nil)
+			wantError(t, res, body, tt.code)
+			if has := res.Header.Get("X-RateLimit-Permitted") != ""; has != tt.headers {
+				t.Errorf("rate limit headers present = %v, want %v", has, tt.headers)
+			}
+		})
+	}
+}
+
+func TestNoRateLimitMeansNoLimitAndNoHeaders(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, openEngine(t, Config{RateLimit: 0}))
+	for range 5 {
+		res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/data_centers", staffToken, nil)
+		wantStatus(t, res, body, http.StatusOK)
+		if res.Header.Get("X-RateLimit-Permitted") != "" {
+			t.Fatal("X-RateLimit-Permitted set with the limit off")
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+)
+
+// demoSeed is the built-in seed: documentation address ranges only, and
+// every state the dashboard has to show.
+//
+//go:embed demo_seed.json
+var demoSeed []byte
+
+// SeedError is a seed the engine refuses to load. Item names the part of
+// the seed at fault (`network "uk-lon-01-public"`), Problem says what is
+// wrong with it.
+type SeedError struct {
+	Item    string
+	Problem string
+}
+
+// Error reads "seed: <item>: <problem>".
+func (e *SeedError) Error() string {
+	return "seed: " + e.Item + ": " + e.Problem
+}
+
+func seedErr(item, format string, args ...any) error {
+	return &SeedError{Item: item, Problem: fmt.Sprintf(format, args...)}
+}
+
+// The seed file's format (DESIGN.md, "Seed file"). Fields without a JSON tag
+// are filled by validation.
+type (
+	seedFile struct {
+		DataCenters   []*seedDataCenter   `json:"data_centers"`
+		Networks      []*seedNetwork      `json:"networks"`
+		Organizations []*seedOrganization `json:"organizations"`
+		Tokens        []*seedToken        `json:"tokens"`
+	}
+	seedDataCenter struct {
+		ID        string      `json:"id"`
+		Name      string      `json:"name"`
+		Permalink string      `json:"permalink"`
+		Country   seedCountry `json:"country"`
+	}
+	seedCountry struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		ISOCode2 string `json:"iso_code2"`
+		ISOCode3 string `json:"iso_code3"`
+		TimeZone string `json:"time_zone"`
+		EU       bool   `json:"eu"`
+	}
+	seedNetwork struct {
+		ID             string        `json:"id"`
+		Name           string        `json:"name"`
+		Permalink      string        `json:"permalink"`
+		DataCenter     string        `json:"data_center"`
+		Default        bool          `json:"default"`
+		ReverseDNSZone string        `json:"reverse_dns_zone"`
+		Subnets        []*seedSubnet `json:"subnets"`
+		dataCenterID   string
+	}
+	seedSubnet struct {
+		CIDR           string   `json:"cidr"`
+		Gateway        string   `json:"gateway"`
+		Reserved       []string `json:"reserved"`
+		ReverseDNSZone string   `json:"reverse_dns_zone"`
+		prefix         netip.Prefix
+		zone           string // the subnet's own zone, else the network's
+		free           []addrRange
+	}
+	seedOrganization struct {
+		ID         string   `json:"id"`
+		Name       string   `json:"name"`
+		SubDomain  string   `json:"sub_domain"`
+		Activated  bool     `json:"activated"`
+		Suspended  bool     `json:"suspended"`
+		Networks   []string `json:"networks"`
+		networkIDs []string
+	}
+	seedToken struct {
+		Token         string                 `json:"token"`
+		Name          string                 `json:"name"`
+		Scopes        []string               `json:"scopes"`
+		Organizations map[string]string      `json:"organizations"`
+		access        map[string]accessLevel // organization id → level
+	}
+)
+
+// readSeed reads the seed file at path, or the built-in one when path is "",
+// and validates it.
+func readSeed(path string) (*seedFile, error) {
+	data := demoSeed
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+	}
+	s, err := parseSeed(data)
+	if err != nil {
+		return nil, &SeedError{Item: seedName(path), Problem: err.Error()}
+	}
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parseSeed decodes a seed strictly: an unknown field is a typo that would
+// otherwise be silently ignored.
+func parseSeed(data []byte) (*seedFile, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s seedFile
+	if err := dec.Decode(&s); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("unexpected data after the seed's JSON object")
+	}
+	return &s, nil
+}

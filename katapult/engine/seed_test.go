@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Fragments of a small valid seed; each refusal case replaces some.
+const (
+	okDC  = `{"name":"London","permalink":"uk-lon-01","country":{"name":"United Kingdom","iso_code2":"GB","iso_code3":"GBR","time_zone":"Europe/London","eu":false}}`
+	okNet = `{"name":"Public","permalink":"pub","data_center":"uk-lon-01","default":true,"reverse_dns_zone":"rdns.example.net","subnets":[{"cidr":"192.0.2.0/24","gateway":"192.0.2.1"}]}`
+	okOrg = `{"name":"ACME","sub_domain":"acme","activated":true,"networks":["pub"]}`
+	okTok = `{"token":"t1","name":"Staff","scopes":["ip_addresses"],"organizations":{"acme":"manage"}}`
+)
+
+// seedParts builds a seed; a nil part is the valid fragment.
+type seedParts struct {
+	dcs, nets, orgs, toks []string
+}
+
+func (p seedParts) json() string {
+	part := func(items []string, ok string) string {
+		if items == nil {
+			items = []string{ok}
+		}
+		return "[" + strings.Join(items, ",") + "]"
+	}
+	return `{"data_centers":` + part(p.dcs, okDC) + `,"networks":` + part(p.nets, okNet) +
+		`,"organizations":` + part(p.orgs, okOrg) + `,"tokens":` + part(p.toks, okTok) + `}`
+}
+
+func netJSON(permalink, subnets string) string {
+	return `{"name":"N","permalink":"` + permalink + `","data_center":"uk-lon-01","reverse_dns_zone":"rdns.example.net","subnets":[` + subnets + `]}`
+}
+
+// writeSeed writes a seed file into a fresh folder.
+func writeSeed(t testing.TB, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "seed.json")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestASeedIsRefusedWithAMessageNamingTheItem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		seed string
+		want string
+	}{
+		{"an unknown top-level field", `{"data_centres":[]}`, `json: unknown field "data_centres"`},
+		{"an unknown field of a subnet", seedParts{nets: []string{
+			`{"name":"P","permalink":"pub","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[{"cidr":"192.0.2.0/24","gw":"192.0.2.1"}]}`}}.json(),
+			`json: unknown field "gw"`},
+		{"a network in an unknown data center", seedParts{nets: []string{strings.Replace(okNet, `"data_center":"uk-lon-01"`, `"data_center":"uk-lon-02"`, 1)}}.json(),
+			`seed: network "pub": data center "uk-lon-02" does not exist`},
+		{"an organization on an unknown network", seedParts{orgs: []string{`{"name":"A","sub_domain":"acme","networks":["nope"]}`}}.json(),
+			`seed: organization "acme": network "nope" does not exist`},
+		{"an organization listing a network twice", seedParts{orgs: []string{`{"name":"A","sub_domain":"acme","networks":["pub","pub"]}`}}.json(),
+			`seed: organization "acme": network "pub" is listed twice`},
+		{"a token for an unknown organization", seedParts{toks: []string{`{"token":"t1","name":"Staff","organizations":{"nope":"view"}}`}}.json(),
+			`seed: token "Staff": organization "nope" does not exist`},
+		{"an unknown access level", seedParts{toks: []string{`{"token":"t1","name":"Staff","organizations":{"acme":"admin"}}`}}.json(),
+			`seed: token "Staff": access level "admin" for organization "acme" is unknown (use manage or view)`},
+		{"a data center permalink used twice", seedParts{dcs: []string{okDC, okDC}}.json(),
+			`seed: data center "uk-lon-01": permalink is used twice`},
+		{"a network permalink used twice", seedParts{nets: []string{okNet, netJSON("pub", `{"cidr":"198.51.100.0/24"}`)}}.json(),
+			`seed: network "pub": permalink is used twice`},
+		{"a sub_domain used twice", seedParts{orgs: []string{okOrg, `{"name":"B","sub_domain":"acme"}`}}.json(),
+			`seed: organization "acme": sub_domain is used twice`},
+		{"a token used twice", seedParts{toks: []string{okTok, `{"token":"t1","name":"Other"}`}}.json(),
+			`seed: token "Other": token is the same as the one of token "Staff"`},
+		{"an id used twice", seedParts{nets: []string{
+			`{"id":"netw_A1","name":"A","permalink":"a","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[]}`,
+			`{"id":"netw_A1","name":"B","permalink":"b","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[]}`},
+			orgs: []string{`{"name":"A","sub_domain":"acme"}`}}.json(),
+			`seed: network "b": id "netw_A1" is already used by network "a"`},
+		{"an id with the wrong prefix", seedParts{orgs: []string{`{"id":"netw_X","name":"A","sub_domain":"acme","networks":["pub"]}`}}.json(),
+			`seed: organization "acme": id "netw_X" is not org_ followed by letters and digits`},
+		{"a CIDR that does not parse", seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.0/33"}`)}}.json(),
+			`seed: network "pub": subnet "192.0.2.0/33" is not a CIDR`},
+		{"a CIDR with host bits", seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.5/24"}`)}}.json(),
+			`seed: network "pub": subnet 192.0.2.5/24 has host bits set (the subnet is 192.0.2.0/24)`},
+		{"an IPv4-mapped IPv6 subnet", seedParts{nets: []string{netJSON("pub", `{"cidr":"::ffff:192.0.2.0/120"}`)}}.json(),
+			`seed: network "pub": subnet ::ffff:192.0.2.0/120 is IPv4-mapped IPv6`},
+		{"overlapping subnets of one network", seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.0/24"},{"cidr":"192.0.2.128/25"}`)}}.json(),
+			`seed: network "pub": subnet 192.0.2.128/25 overlaps subnet 192.0.2.0/24 of network "pub"`},
+		{"overlapping subnets of two networks", seedParts{nets: []string{okNet, netJSON("x", `{"cidr":"198.51.100.0/24"},{"cidr":"192.0.2.0/25"}`)}}.json(),
+			`seed: network "x": subnet 192.0.2.0/25 overlaps subnet 192.0.2.0/24 of network "pub"`},
+		{"a subnet nested in an earlier one further off", seedParts{nets: []string{
+			netJSON("pub", `{"cidr":"2001:db8::/32"},{"cidr":"2001:db8:5::/48"}`), netJSON("x", `{"cidr":"2001:db8:1::/48"}`)}}.json(),
+			`seed: network "x": subnet 2001:db8:1::/48 overlaps subnet 2001:db8::/32 of network "pub"`},
+		{"a gateway outside its subnet", seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.0/25","gateway":"192.0.2.129"}`)}}.json(),
+			`seed: network "pub": gateway "192.0.2.129" is outside subnet 192.0.2.0/25`},
+		{"a gateway of the other version", seedParts{nets: []string{netJSON("pub", `{"cidr":"2001:db8::/48","gateway":"192.0.2.1"}`)}}.json(),
+			`seed: network "pub": gateway "192.0.2.1" is outside subnet 2001:db8::/48`},
+		{"a reserved address outside its subnet", seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.0/25","reserved":["192.0.2.2","198.51.100.2"]}`)}}.json(),
+			`seed: network "pub": reserved address "198.51.100.2" is outside subnet 192.0.2.0/25`},
+		{"a subnet without a reverse DNS zone", seedParts{nets: []string{
+			`{"name":"P","permalink":"pub","data_center":"uk-lon-01","subnets":[{"cidr":"192.0.2.0/24"}]}`}}.json(),
+			`seed: network "pub": subnet 192.0.2.0/24 has no reverse_dns_zone`},
+		{"a reverse DNS zone that is no domain", seedParts{nets: []string{strings.Replace(okNet, "rdns.example.net", "rdns..example", 1)}}.json(),
+			`seed: network "pub": reverse_dns_zone "rdns..example" is not a domain name`},
+		{"two default networks in a data center", seedParts{nets: []string{okNet, strings.Replace(netJSON("x", ""), `"name"`, `"default":true,"name"`, 1)}}.json(),
+			`seed: network "x": data center "uk-lon-01" already has default network "pub"`},
+		{"two data centers disagreeing about a country", seedParts{dcs: []string{okDC, strings.NewReplacer("uk-lon-01", "uk-man-01", `"eu":false`, `"eu":true`).Replace(okDC)}}.json(),
+			`seed: data center "uk-man-01": country GB differs from the one of data center "uk-lon-01"`},
+		{"a country code of three letters in iso_code2", seedParts{dcs: []string{strings.Replace(okDC, `"GB"`, `"GBR"`, 1)}}.json(),
+			`seed: data center "uk-lon-01": country iso_code2 "GBR" is not two capital letters`},
+		{"a sub_domain that is no host name", seedParts{orgs: []string{`{"name":"A","sub_domain":"Acme_Inc"}`}}.json(),
+			`seed: organization "Acme_Inc": sub_domain "Acme_Inc" is not lower-case letters, digits and dashes`},
+		{"a network without a name", seedParts{nets: []string{`{"permalink":"pub","data_center":"uk-lon-01"}`}}.json(),
+			`seed: network "pub": name is missing`},
+		{"a token with a space", seedParts{toks: []string{`{"token":"t 1","name":"Staff"}`}}.json(),
+			`seed: token "Staff": token is empty or contains spaces`},
+		{"no tokens at all", seedParts{toks: []string{}}.json(),
+			`seed: tokens: there are none: at least one is needed to sign in`},
+		{"data after the seed", seedParts{}.json() + `{}`, `unexpected data after the seed's JSON object`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := writeSeed(t, tt.seed)
+			_, err := readSeed(path)
+			var seedErr *SeedError
+			if !errors.As(err, &seedErr) {
+				t.Fatalf("readSeed = %v, want a *SeedError", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "seed: ") {
+				t.Errorf("error = %q\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenRefusesABadSeedAndCreatesNothingOfIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeSeed(t, seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.0/24","gateway":"10.0.0.1"}`)}}.json())
+	_, err := Open(context.Background(), Config{DataDir: dir, SeedFile: path})
+	var seedErr *SeedError
+	if !errors.As(err, &seedErr) || seedErr.Item != `network "pub"` {
+		t.Fatalf("Open = %v, want a *SeedError about network \"pub\"", err)
+	}
+	// The store stays fresh, so a corrected seed is loaded on the next start.
+	e := openEngine(t, Config{DataDir: dir, SeedFile: writeSeed(t, seedParts{}.json())})
+	if got := e.DemoTokens(); len(got) != 1 || got[0].Name != "Staff" {
+		t.Errorf("tokens = %+v", got)
+	}
+}
+
+func TestTheDemoSeedIsValidAndShowsEveryState(t *testing.T) {
+	t.Parallel()
+	s, err := readSeed("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suspended, notActivated, view bool
+	for _, o := range s.Organizations {
+		suspended = suspended || o.Suspended
+		notActivated = notActivated || !o.Activated
+	}
+	for _, level := range s.Tokens[0].Organizations {
+		view = view || level == "view"
+	}
+	if !suspended || !notActivated || !view || len(s.DataCenters) < 3 || len(s.Tokens) < 3 {
+		t.Errorf("the demo seed lacks a state: suspended %v, not activated %v, view-only %v", suspended, notActivated, view)
+	}
+}
+
+func TestDemoTokensListTheStoresTokensInSeedOrder(t *testing.T) {
+	t.Parallel()
+	got := openEngine(t, Config{}).DemoTokens()
+	want := []DemoToken{
+		{Token: staffToken, Name: "Demo staff", Scopes: []string{"organizations:read", "ip_addresses"}},
+		{Token: readOnlyToken, Name: "Demo read-only", Scopes: []string{"organizations:read", "ip_addresses:read"}},
+		{Token: noOrgsToken, Name: "Demo without organizations:read", Scopes: []string{"ip_addresses"}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("tokens = %+v", got)
+	}
+	for i := range want {
+		if got[i].Token != want[i].Token || got[i].Name != want[i].Name || strings.Join(got[i].Scopes, " ") != strings.Join(want[i].Scopes, " ") {
+			t.Errorf("token %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestDataCentersInOneCountryShareIt(t *testing.T) {
+	t.Parallel()
+	second := strings.NewReplacer(`"London"`, `"Manchester"`, "uk-lon-01", "uk-man-01").Replace(okDC)
+	seed := seedParts{dcs: []string{okDC, second}}.json()
+	srv := serve(t, openEngine(t, Config{SeedFile: writeSeed(t, seed)}))
+	res, err := client(t, srv, "t1").GetDataCentersWithResponse(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, res.HTTPResponse, res.Body, http.StatusOK)
+	dcs := res.JSON200.DataCenters
+	if len(dcs) != 2 || *dcs[0].Country.Id != *dcs[1].Country.Id || !strings.HasPrefix(*dcs[0].Country.Id, "ctry_") {
+		t.Errorf("data centers = %s, want two sharing one country", res.Body)
+	}
+}

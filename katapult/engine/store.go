@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver: pure Go, no cgo
+)
+
+// schemaVersion is kept in PRAGMA user_version, so that an older ipdesk
+// refuses a store a newer one has changed.
+const schemaVersion = 1
+
+// schema is the whole store. Objects keep the order the seed gave them in
+// seq (allocation's "first subnet in seed order" and every list rely on it).
+// free_ranges holds the addresses still free, as inclusive ranges of 16-byte
+// big-endian blobs; a range only ever shrinks, since addresses are never
+// released here. ip_addresses.address is UNIQUE: even a wrong allocator
+// cannot hand one address out twice. An address's reverse_dns is stored, not
+// derived, because Katapult lets it be changed after creation.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS meta (
+		key TEXT PRIMARY KEY,
+		value TEXT NOT NULL) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS countries (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		iso_code2 TEXT NOT NULL UNIQUE,
+		iso_code3 TEXT NOT NULL,
+		time_zone TEXT,
+		eu INTEGER NOT NULL) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS data_centers (
+		seq INTEGER PRIMARY KEY,
+		id TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		permalink TEXT NOT NULL UNIQUE,
+		country_id TEXT NOT NULL REFERENCES countries(id))`,
+	`CREATE TABLE IF NOT EXISTS networks (
+		seq INTEGER PRIMARY KEY,
+		id TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		permalink TEXT NOT NULL UNIQUE,
+		data_center_id TEXT NOT NULL REFERENCES data_centers(id),
+		is_default INTEGER NOT NULL)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS networks_one_default
+		ON networks(data_center_id) WHERE is_default`,
+	`CREATE TABLE IF NOT EXISTS subnets (
+		seq INTEGER PRIMARY KEY,
+		network_id TEXT NOT NULL REFERENCES networks(id),
+		version INTEGER NOT NULL CHECK (version IN (4, 6)),
+		cidr TEXT NOT NULL UNIQUE,
+		prefix_len INTEGER NOT NULL,
+		reverse_dns_zone TEXT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS subnets_by_network ON subnets(network_id, version, seq)`,
+	`CREATE TABLE IF NOT EXISTS free_ranges (
+		subnet_seq INTEGER NOT NULL REFERENCES subnets(seq),
+		first BLOB NOT NULL CHECK (length(first) = 16),
+		last BLOB NOT NULL CHECK (length(last) = 16),
+		PRIMARY KEY (subnet_seq, first),
+		CHECK (first <= last)) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS organizations (
+		seq INTEGER PRIMARY KEY,
+		id TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		sub_domain TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL,
+		activated_at INTEGER,
+		suspended INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS organization_networks (
+		organization_id TEXT NOT NULL REFERENCES organizations(id),
+		network_id TEXT NOT NULL REFERENCES networks(id),
+		PRIMARY KEY (organization_id, network_id)) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS tokens (
+		seq INTEGER PRIMARY KEY,
+		token TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL,
+		scopes TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS token_organizations (
+		token_seq INTEGER NOT NULL REFERENCES tokens(seq),
+		organization_id TEXT NOT NULL REFERENCES organizations(id),
+		access TEXT NOT NULL CHECK (access IN ('manage', 'view')),
+		PRIMARY KEY (token_seq, organization_id)) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS ip_addresses (
+		seq INTEGER PRIMARY KEY,
+		id TEXT NOT NULL UNIQUE,
+		organization_id TEXT NOT NULL REFERENCES organizations(id),
+		subnet_seq INTEGER NOT NULL REFERENCES subnets(seq),
+		address BLOB NOT NULL UNIQUE CHECK (length(address) = 16),
+		reverse_dns TEXT NOT NULL,
+		vip INTEGER NOT NULL,
+		label TEXT,
+		created_at INTEGER NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS ip_addresses_by_organization ON ip_addresses(organization_id, seq)`,
+}
+
+// store is the engine's SQLite database.
+type store struct {
+	db *sql.DB
+}
+
+// dsnOptions: WAL lets reads go on while an address is created; the busy
+// timeout makes a second writer wait instead of failing; immediate
+// transactions take the write lock at BEGIN, so two creates serialize
+// instead of both reading the same free range and one failing to upgrade
+// its lock (SQLITE_BUSY) at the first write.
+const dsnOptions = "_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_txlock=immediate"
+
+// openStore opens (creating if needed) the database file and its schema.
+func openStore(ctx context.Context, path string) (*store, error) {
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("engine: data folder %q: a '?' in the path is not supported", path)
+	}
+	db, err := sql.Open("sqlite", path+"?"+dsnOptions)
+	if err != nil {
+		return nil, fmt.Errorf("engine: open store: %w", err)
+	}
+	// A few connections are plenty: writes serialize anyway, and waiting in
+	// database/sql's pool is cheaper than polling SQLite's lock.
+	db.SetMaxOpenConns(8)
+	st := &store{db: db}
+	if err := st.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("engine: store %s: %w", path, err)
+	}
+	return st, nil
+}
+
+func (st *store) migrate(ctx context.Context) error {
+	var v int
+	if err := st.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than this ipdesk's (%d)", v, schemaVersion)
+	}
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range schema {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// queryer is what *sql.DB and *sql.Tx have in common for reads.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// seeded reports whether a seed has been loaded into the store.
+func seeded(ctx context.Context, q queryer) (bool, error) {
+	var at string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'seeded_at'`).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (st *store) close() error {
+	return st.db.Close()
+}
