@@ -1,0 +1,224 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"ipdesk/katapult"
+	"ipdesk/views"
+)
+
+// maxLabelLen bounds a VIP's label; longer is refused before asking
+// Katapult.
+const maxLabelLen = 255
+
+// Sentences of the form's own checks. The label's is the one Katapult
+// answers with, so that staff read one message whoever checked.
+const (
+	msgLabelBlank   = "Label can't be blank"
+	msgLabelLong    = "Label is too long (maximum is 255 characters)"
+	msgNoNetwork    = "Choose a network."
+	msgBadVersion   = "Choose IPv4 or IPv6."
+	msgOnceMissing  = "This form could not be checked, so nothing was created. Check it and submit it again."
+	createdParam    = "created"
+	createdNew      = "1"
+	createdResubmit = "again"
+)
+
+// handleCreate creates one address per rendered form. The form's one-time
+// token is checked first: a token already used answers with what it did
+// instead of creating again.
+func (s *server) handleCreate() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ref, err := orgParam(c)
+		if err != nil {
+			return err
+		}
+		org, sess := string(ref), sessionOf(c)
+		in := readForm(c)
+		if !validOnce(in.Once) {
+			in.Once = "" // a fresh one; this post never creates
+			return s.formAgain(c, ref, in, formErrors{Form: []string{msgOnceMissing}}, http.StatusUnprocessableEntity)
+		}
+		if used, ok := sess.onceResult(in.Once); ok {
+			return s.replay(c, org, used)
+		}
+		if fe, ok := in.check(); !ok {
+			return s.formAgain(c, ref, in, fe, http.StatusUnprocessableEntity)
+		}
+		req := katapult.CreateIPAddress{Organization: ref, NetworkID: in.Network, Version: in.Version, VIP: in.VIP}
+		if in.VIP {
+			req.Label = in.Label
+		}
+		res := s.createOnce(c.Request().Context(), sess, in.Once, req)
+		if res.err != nil {
+			return s.createFailed(c, ref, in, res.err)
+		}
+		sess.rememberOnce(in.Once, res.addr.ID)
+		sess.rememberLast(org, in.Network, in.Version)
+		if err := s.saveSession(c, sess); err != nil {
+			return err
+		}
+		return s.showCreated(c, org, res.addr, createdNew)
+	}
+}
+
+// readForm reads the posted form.
+func readForm(c echo.Context) formInput {
+	return formInput{
+		Network: strings.TrimSpace(c.FormValue("network")),
+		Version: katapult.Version(c.FormValue("version")),
+		VIP:     c.FormValue("vip") == "on",
+		Label:   strings.TrimSpace(c.FormValue("label")),
+		Once:    c.FormValue("once"),
+	}
+}
+
+// check is what ipdesk can tell about the form without asking Katapult.
+func (in formInput) check() (formErrors, bool) {
+	var fe formErrors
+	if in.Network == "" || len(in.Network) > maxKeyLen {
+		fe.Network = []string{msgNoNetwork}
+	}
+	if !in.Version.Valid() {
+		fe.Version = []string{msgBadVersion}
+	}
+	switch {
+	case in.VIP && in.Label == "":
+		fe.Label = []string{msgLabelBlank}
+	case len([]rune(in.Label)) > maxLabelLen:
+		fe.Label = []string{msgLabelLong}
+	}
+	return fe, fe.Network == nil && fe.Version == nil && fe.Label == nil
+}
+
+// createFailed answers a create that did not succeed. Only an unknown
+// outcome uses up the form's token: every other failure created nothing,
+// so the same form may be submitted again.
+func (s *server) createFailed(c echo.Context, ref katapult.OrgRef, in formInput, err error) error {
+	var (
+		kerr    *katapult.Error
+		unavail *katapult.UnavailableError
+		unknown *katapult.OutcomeUnknownError
+	)
+	switch {
+	case errors.Is(err, katapult.ErrSignIn):
+		return err
+	case errors.As(err, &unknown):
+		sess := sessionOf(c)
+		sess.rememberOnce(in.Once, "")
+		if err := s.saveSession(c, sess); err != nil {
+			return err
+		}
+		s.logError(c, err, http.StatusGatewayTimeout)
+		return s.renderUnknown(c, string(ref), http.StatusGatewayTimeout)
+	case errors.As(err, &kerr):
+		fe, status := createErrors(kerr)
+		return s.formAgain(c, ref, in, fe, status)
+	case errors.As(err, &unavail):
+		p := unavailableProblem()
+		p.Message = "Katapult could not be reached, so nothing was created."
+		p.Action = "Submit the form again in a moment."
+		return s.formAgain(c, ref, in, formErrors{Problem: &p}, http.StatusBadGateway)
+	}
+	return err
+}
+
+// createErrors puts a Katapult error where it belongs in the form, and
+// picks the status: 422 when the form itself can fix it.
+func createErrors(e *katapult.Error) (formErrors, int) {
+	en := e.Entry()
+	var fe formErrors
+	switch {
+	case e.Code == katapult.CodeValidationError:
+		for _, msg := range e.Detail.Errors {
+			placeSentence(&fe, msg, en.Field)
+		}
+		if len(e.Detail.Errors) == 0 {
+			fe.Form = []string{en.Message + " " + en.Action}
+		}
+		return fe, http.StatusUnprocessableEntity
+	case en.Field == katapult.FieldNetwork:
+		fe.Network = []string{en.Message + " " + en.Action}
+		return fe, http.StatusUnprocessableEntity
+	}
+	p := problemFor(e)
+	fe.Problem = &p
+	switch e.Code {
+	case katapult.CodeNoAvailableAddresses, katapult.CodeInvalidArgument:
+		return fe, http.StatusUnprocessableEntity
+	}
+	return fe, katapultStatus(e)
+}
+
+// placeSentence puts a validation sentence under the field it names
+// ("Label can't be blank" names the label), else under the catalogue's
+// field for the code.
+func placeSentence(fe *formErrors, msg string, field katapult.Field) {
+	lower := strings.ToLower(msg)
+	switch {
+	case strings.HasPrefix(lower, "network"):
+		field = katapult.FieldNetwork
+	case strings.HasPrefix(lower, "version"):
+		field = katapult.FieldVersion
+	case strings.HasPrefix(lower, "label"):
+		field = katapult.FieldLabel
+	}
+	switch field {
+	case katapult.FieldNetwork:
+		fe.Network = append(fe.Network, msg)
+	case katapult.FieldVersion:
+		fe.Version = append(fe.Version, msg)
+	case katapult.FieldLabel:
+		fe.Label = append(fe.Label, msg)
+	default:
+		fe.Form = append(fe.Form, msg)
+	}
+}
+
+// formAgain renders the form again with the user's input and its errors.
+func (s *server) formAgain(c echo.Context, ref katapult.OrgRef, in formInput, fe formErrors, status int) error {
+	o, orgs, err := s.findOrg(c.Request().Context(), sessionOf(c).token(), ref)
+	if err != nil {
+		return err
+	}
+	v, err := s.formView(c, o, orgs, in, fe)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, formPage(v))
+}
+
+// showCreated answers a create: a plain post is redirected to the
+// address's page (post/redirect/get: a refresh never posts again); htmx
+// gets the result at once, from the create's own answer, and the
+// address's URL is pushed.
+func (s *server) showCreated(c echo.Context, org string, addr katapult.IPAddress, how string) error {
+	url := views.PathAddress(org, addr.ID)
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, url+"?"+createdParam+"="+how)
+	}
+	c.Response().Header().Set(hxPushURL, url)
+	v := resultView(orgHeader(katapult.Organization{SubDomain: org}), addr, s.now())
+	v.Created, v.Again = true, how == createdResubmit
+	return s.render(c, http.StatusOK, resultPage(v))
+}
+
+// replay answers a form whose token was used already: with the address it
+// created, or with the unknown-outcome page. It never creates.
+func (s *server) replay(c echo.Context, org string, used onceUse) error {
+	if used.Address == "" {
+		return s.renderUnknown(c, org, http.StatusConflict)
+	}
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, views.PathAddress(org, used.Address)+"?"+createdParam+"="+createdResubmit)
+	}
+	addr, err := s.api.IPAddress(c.Request().Context(), sessionOf(c).token(), used.Address)
+	if err != nil {
+		return err
+	}
+	return s.showCreated(c, org, addr, createdResubmit)
+}

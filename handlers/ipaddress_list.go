@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"ipdesk/katapult"
+	"ipdesk/views"
+)
+
+const (
+	// perPage is the list's page size.
+	perPage = 30
+	// maxPage bounds ?page= to what a list could have.
+	maxPage = 100000
+)
+
+// handleList is a page of the organization's addresses.
+func (s *server) handleList() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ref, err := orgParam(c)
+		if err != nil {
+			return err
+		}
+		page, err := pageParam(c.QueryParam("page"))
+		if err != nil {
+			return err
+		}
+		ctx, tok := c.Request().Context(), sessionOf(c).token()
+		o, _, err := s.findOrg(ctx, tok, ref)
+		if err != nil {
+			return err
+		}
+		if done, err := canonical(c, o, views.PathAddresses); done {
+			return err
+		}
+		res, err := s.api.IPAddresses(ctx, tok, katapult.OrgRef(o.SubDomain), page, perPage)
+		if err != nil {
+			return err
+		}
+		v := listView(orgHeader(o), res, page)
+		return s.render(c, http.StatusOK, views.Page{Title: "Addresses · " + v.Org.Name, Main: views.ListMain(v)})
+	}
+}
+
+// pageParam validates ?page=: empty is 1, anything but a whole number
+// from 1 is refused.
+func pageParam(s string) (int, error) {
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxPage {
+		return 0, &badRequest{Title: "No such page", Message: "The page number must be a whole number from 1."}
+	}
+	return n, nil
+}
+
+func listView(o views.OrgHeader, res katapult.IPAddressPage, page int) views.ListView {
+	v := views.ListView{Org: o, Rows: addressRows(o.SubDomain, res.Addresses), Page: page, TotalPages: res.TotalPages, Total: res.Total}
+	if page > 1 {
+		v.PrevURL = views.PathAddressesPage(o.SubDomain, min(page-1, max(res.TotalPages, 1)))
+	}
+	if page < res.TotalPages {
+		v.NextURL = views.PathAddressesPage(o.SubDomain, page+1)
+	}
+	if page > 1 && page > res.TotalPages {
+		v.Notice = fmt.Sprintf("There is no page %d: the list has %d.", page, max(res.TotalPages, 1))
+		v.TotalPages = max(v.TotalPages, page)
+	}
+	return v
+}
+
+// renderUnknown is the page of a create whose outcome is unknown: it shows
+// the organization's newest addresses, to check, and offers a fresh form.
+func (s *server) renderUnknown(c echo.Context, org string, status int) error {
+	o := orgHeader(katapult.Organization{SubDomain: org})
+	v := views.UnknownView{
+		Org: o, Problem: unknownProblem(o.ListURL),
+		NewFormURL: o.FormURL, ListURL: o.ListURL,
+	}
+	recent, err := s.newestAddresses(c.Request().Context(), sessionOf(c).token(), org)
+	if err != nil {
+		s.logError(c, err, http.StatusBadGateway)
+		p := unavailableProblem()
+		p.Message = "The organization's addresses could not be loaded."
+		p.Action = "Open the address list to check before creating again."
+		v.RecentProblem = &p
+	}
+	v.Recent = addressRows(org, recent)
+	return s.render(c, status, views.Page{Title: "Outcome unknown", Main: views.UnknownMain(v)})
+}
+
+// newestAddresses is the newest page of the organization's addresses,
+// newest first. Katapult lists addresses oldest first, so the newest are
+// on the last page.
+func (s *server) newestAddresses(ctx context.Context, tok katapult.Token, org string) ([]katapult.IPAddress, error) {
+	ref := katapult.OrgRef(org)
+	res, err := s.api.IPAddresses(ctx, tok, ref, 1, perPage)
+	if err != nil {
+		return nil, err
+	}
+	if res.TotalPages > 1 {
+		if res, err = s.api.IPAddresses(ctx, tok, ref, res.TotalPages, perPage); err != nil {
+			return nil, err
+		}
+	}
+	out := slices.Clone(res.Addresses)
+	slices.Reverse(out)
+	return out, nil
+}

@@ -1,0 +1,146 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"ipdesk/katapult"
+	"ipdesk/views"
+)
+
+// The reasons the sign-in page can be sent to show (its `why`), besides
+// the catalogue codes that end a session.
+const (
+	whyExpired   = "expired"
+	whySignedOut = "signedout"
+	whySignIn    = "signin"
+)
+
+// maxTokenLen bounds what is taken as a token: it is kept in the cookie,
+// whose worst case size is tested with a token this long.
+const maxTokenLen = 256
+
+// orgsScope is the scope signing in needs.
+const orgsScope = "organizations:read"
+
+// handleLoginForm shows the sign-in page, or goes straight on when the
+// user is already signed in.
+func (s *server) handleLoginForm() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		next := safeNext(c.QueryParam("next"))
+		if sess, _ := s.loadSession(c); sess != nil {
+			return c.Redirect(http.StatusSeeOther, next)
+		}
+		v := s.loginView(c, next)
+		v.Notice = loginNotice(c.QueryParam("why"))
+		return s.render(c, http.StatusOK, loginPage(v))
+	}
+}
+
+// handleLogin checks the token against Katapult before keeping it: a token
+// that cannot list organizations is of no use here.
+func (s *server) handleLogin() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		next := safeNext(c.FormValue("next"))
+		v := s.loginView(c, next)
+		tok := strings.TrimSpace(c.FormValue("token"))
+		if msg := tokenProblem(tok); msg != "" {
+			v.TokenErrors = []string{msg}
+			return s.render(c, http.StatusUnprocessableEntity, loginPage(v))
+		}
+		if _, err := s.api.Organizations(c.Request().Context(), katapult.Token(tok)); err != nil {
+			status := s.loginRefusal(c, err, &v)
+			return s.render(c, status, loginPage(v))
+		}
+		sess := &session{Token: tok, SignedIn: s.now().Unix()}
+		if err := s.saveSession(c, sess); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+}
+
+// tokenProblem checks the token's shape without asking Katapult.
+func tokenProblem(tok string) string {
+	switch {
+	case tok == "":
+		return "Enter your Katapult API token."
+	case len(tok) > maxTokenLen || strings.ContainsFunc(tok, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return "This is not a Katapult API token: it is too long or contains spaces."
+	}
+	return ""
+}
+
+// loginRefusal puts Katapult's refusal of a token into the page and
+// returns the status to answer with.
+func (s *server) loginRefusal(c echo.Context, err error, v *views.LoginView) int {
+	var kerr *katapult.Error
+	var unavail *katapult.UnavailableError
+	switch {
+	case errors.As(err, &kerr) && kerr.Code == katapult.CodeScopeNotGranted:
+		scopes := kerr.Detail.Scopes
+		if len(scopes) == 0 {
+			scopes = []string{orgsScope}
+		}
+		v.TokenErrors = []string{"This token lacks the " + strings.Join(scopes, ", ") +
+			" scope, which ipdesk needs to list your organizations. Add it to the token in Katapult, or use another token."}
+		return http.StatusUnprocessableEntity
+	case errors.As(err, &kerr) && kerr.Entry().SignIn:
+		en := kerr.Entry()
+		v.TokenErrors = []string{en.Message, en.Action}
+		return http.StatusUnprocessableEntity
+	case errors.As(err, &kerr):
+		p := problemFor(kerr)
+		v.Problem = &p
+		return katapultStatus(kerr)
+	case errors.As(err, &unavail):
+		p := unavailableProblem()
+		v.Problem = &p
+		return http.StatusBadGateway
+	}
+	s.logError(c, err, http.StatusInternalServerError)
+	p := views.Problem{Kind: "internal", Title: "Sign-in failed",
+		Message: "ipdesk could not check this token.", Action: "Try again in a moment."}
+	v.Problem = &p
+	return http.StatusInternalServerError
+}
+
+// loginNotice says why the user is on the sign-in page.
+func loginNotice(why string) string {
+	switch why {
+	case "":
+		return ""
+	case whyExpired:
+		return "Your session ended: sessions last 12 hours. Sign in again to go on where you were."
+	case whySignedOut:
+		return "You have signed out."
+	case whySignIn:
+		return "Katapult no longer accepts the token of your session. Sign in again to go on where you were."
+	}
+	if en := katapult.Lookup(katapult.Code(why)); en.SignIn {
+		return en.Message + " " + en.Action
+	}
+	return ""
+}
+
+func (s *server) loginView(c echo.Context, next string) views.LoginView {
+	v := views.LoginView{Action: views.PathLogin("", ""), CSRF: csrfToken(c)}
+	if next != "/" {
+		v.Next = next
+	}
+	if s.demo != nil {
+		d := &views.DemoView{}
+		for _, t := range s.demo {
+			d.Tokens = append(d.Tokens, views.DemoTokenView{Token: t.Token, Name: t.Name, Scopes: strings.Join(t.Scopes, ", ")})
+		}
+		v.Demo = d
+	}
+	return v
+}
+
+func loginPage(v views.LoginView) views.Page {
+	return views.Page{Title: "Sign in", Main: views.LoginMain(v)}
+}

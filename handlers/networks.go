@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"ipdesk/views"
+)
+
+// handleNetworks is the organization's networks grouped by data center:
+// for htmx the form's network field (to load it again in place), else a
+// page listing them, each a link to the form with it chosen.
+func (s *server) handleNetworks() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ref, err := orgParam(c)
+		if err != nil {
+			return err
+		}
+		o, _, err := s.findOrg(c.Request().Context(), sessionOf(c).token(), ref)
+		if err != nil {
+			return err
+		}
+		if done, err := canonical(c, o, views.PathNetworks); done {
+			return err
+		}
+		if p := stateProblem(o); p != nil {
+			return s.render(c, http.StatusOK, views.Page{Title: p.Title, Main: views.ErrorMain(views.ErrorView{Status: http.StatusOK, Problem: *p})})
+		}
+		field, state, err := s.networkField(c, o.SubDomain, c.QueryParam("network"))
+		if err != nil {
+			return err
+		}
+		if state != nil {
+			return s.render(c, http.StatusOK, views.Page{Title: state.Title, Main: views.ErrorMain(views.ErrorView{Status: http.StatusOK, Problem: *state})})
+		}
+		if isHTMX(c) {
+			status := http.StatusOK
+			if field.Problem == nil {
+				last, _ := sessionOf(c).lastFor(o.SubDomain)
+				field.Selected = preselect(field.Groups, field.Selected, last.Network)
+			} else {
+				status = http.StatusBadGateway
+			}
+			return s.renderPartial(c, status, views.NetworkSelect(field))
+		}
+		if field.Problem != nil {
+			return s.render(c, http.StatusBadGateway, views.Page{Title: field.Problem.Title,
+				Main: views.ErrorMain(views.ErrorView{Status: http.StatusBadGateway, Problem: *field.Problem})})
+		}
+		v := views.NetworksView{Org: orgHeader(o), Groups: field.Groups}
+		return s.render(c, http.StatusOK, views.Page{Title: "Networks · " + v.Org.Name, Main: views.NetworksMain(v)})
+	}
+}

@@ -1,0 +1,63 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"ipdesk/static"
+	"ipdesk/views"
+)
+
+// render answers with a page: the whole document, or only its main content
+// for htmx. It renders into a buffer first, so that a failing component
+// becomes a clean error page instead of half a page, and sets the status
+// once.
+func (s *server) render(c echo.Context, status int, p views.Page) error {
+	var comp templ.Component
+	if isHTMX(c) {
+		comp = views.Fragment(p)
+	} else {
+		comp = views.Document(s.layout(c), p)
+	}
+	return s.write(c, status, comp)
+}
+
+// renderPartial answers with a component alone, for htmx partials.
+func (s *server) renderPartial(c echo.Context, status int, comp templ.Component) error {
+	return s.write(c, status, comp)
+}
+
+func (s *server) write(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	// Pages carry CSRF and one-time tokens and per-user data.
+	h.Set("Cache-Control", "no-store")
+	h.Add(echo.HeaderVary, hxRequest)
+	c.Response().WriteHeader(status)
+	_, err := c.Response().Write(buf.Bytes())
+	return err
+}
+
+// layout is what the document around every page needs.
+func (s *server) layout(c echo.Context) views.Layout {
+	tok := csrfToken(c)
+	headers, _ := json.Marshal(map[string]string{echo.HeaderXCSRFToken: tok})
+	return views.Layout{
+		CSSURL:      s.assets.Path(static.CSS),
+		JSURL:       s.assets.Path(static.JS),
+		HTMXURL:     s.assets.Path(static.HTMX),
+		IconURL:     s.assets.Path(static.Favicon),
+		HTMXConfig:  s.htmxConfig,
+		CSRFHeaders: string(headers),
+		CSRF:        tok,
+		SignedIn:    sessionOf(c) != nil,
+	}
+}

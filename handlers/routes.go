@@ -1,0 +1,22 @@
+package handlers
+
+import "github.com/labstack/echo/v4"
+
+// routes lists the dashboard's whole surface, one line a route. The paths
+// are built for links by views/paths.go; routes_test.go checks that both
+// agree. Katapult's own API (/core/v1) is mounted beside this handler by
+// main, not here.
+func (s *server) routes(e *echo.Echo) {
+	auth := s.requireSession
+	e.GET("/healthz", s.handleHealth())
+	e.GET("/static/*", s.handleStatic())
+	e.GET("/login", s.handleLoginForm())
+	e.POST("/login", s.handleLogin())
+	e.POST("/logout", s.handleLogout())
+	e.GET("/", s.handleOrgs(), auth)
+	e.GET("/orgs/:org/ip-addresses/new", s.handleForm(), auth)
+	e.GET("/orgs/:org/networks", s.handleNetworks(), auth)
+	e.POST("/orgs/:org/ip-addresses", s.handleCreate(), auth)
+	e.GET("/orgs/:org/ip-addresses", s.handleList(), auth)
+	e.GET("/orgs/:org/ip-addresses/:id", s.handleShow(), auth)
+}

@@ -1,0 +1,101 @@
+// Package handlers is the dashboard: Echo handlers and middleware that sign
+// staff in with their Katapult API token, list organizations, render the
+// create form, create IP addresses through the katapult port and explain
+// every error. New returns the whole of it as one http.Handler.
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
+
+	"ipdesk/katapult"
+	"ipdesk/static"
+)
+
+// DemoToken is a public token of the embedded demo API, shown on the
+// sign-in page.
+type DemoToken struct {
+	Token, Name string
+	Scopes      []string
+}
+
+// Config is everything the dashboard depends on.
+type Config struct {
+	// API is the port to Katapult, already wrapped in the per-token cache.
+	API katapult.API
+	// SessionKeys are secrets of at least 32 bytes: the first signs new
+	// cookies, all of them verify (key rotation).
+	SessionKeys [][]byte
+	// CookieSecure marks cookies Secure and sends HSTS: set it when the
+	// dashboard is served over HTTPS.
+	CookieSecure bool
+	// DemoTokens are the embedded engine's public tokens; nil in remote mode.
+	DemoTokens []DemoToken
+	Logger     *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// server holds the dashboard's dependencies. It keeps no state between
+// requests: everything per user lives in the session cookie, so that any
+// number of replicas can serve one user. flights only merges concurrent
+// posts of one form while they run.
+type server struct {
+	api        katapult.API
+	store      *sessions.CookieStore
+	assets     *static.Assets
+	log        *slog.Logger
+	now        func() time.Time
+	demo       []DemoToken
+	secure     bool
+	htmxConfig string
+	flights    singleflight.Group
+}
+
+// New builds the dashboard: every route of DESIGN.md, its middleware and
+// the static files. It fails on a configuration that cannot work.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.API == nil {
+		return nil, errors.New("handlers: Config.API is nil")
+	}
+	store, err := newSessionStore(cfg.SessionKeys, cfg.CookieSecure)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := static.New()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	s := &server{
+		api:        cfg.API,
+		store:      store,
+		assets:     assets,
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		demo:       cfg.DemoTokens,
+		secure:     cfg.CookieSecure,
+		htmxConfig: htmxConfig(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// No proxy is trusted unless main puts one in front: the peer address
+	// is the client.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	s.middleware(e)
+	s.routes(e)
+	return e, nil
+}

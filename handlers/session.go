@@ -1,0 +1,222 @@
+package handlers
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"ipdesk/katapult"
+	"ipdesk/views"
+)
+
+const (
+	sessionCookie = "ipdesk_session"
+	// sessionTTL is absolute: a session ends 12 hours after sign-in however
+	// busy it was.
+	sessionTTL = 12 * time.Hour
+	// sessionValue is the one key of the cookie's values: the session is
+	// one JSON string, so that gob needs no registered types.
+	sessionValue = "v"
+	ctxSession   = "ipdesk.session"
+)
+
+// session is everything ipdesk keeps about a signed-in user, all of it in
+// the encrypted, signed cookie. Each list is bounded so that the cookie
+// stays well under browsers' 4096 bytes (session_test.go checks the worst
+// case).
+type session struct {
+	// Token is the user's Katapult API token.
+	Token string `json:"t"`
+	// SignedIn is the sign-in time, Unix seconds.
+	SignedIn int64 `json:"s"`
+	// Last is the network and version last used per organization, newest
+	// first.
+	Last []lastUsed `json:"l,omitempty"`
+	// Once is the ring of used one-time form tokens, newest first.
+	Once []onceUse `json:"o,omitempty"`
+}
+
+// lastUsed is what a user last chose for an organization. It travels as
+// a JSON array, ["acme","netw_…","ipv4"], to keep the cookie small.
+type lastUsed struct {
+	Org     string
+	Network string
+	Version string
+}
+
+// MarshalJSON writes the compact array form.
+func (l lastUsed) MarshalJSON() ([]byte, error) {
+	return json.Marshal([3]string{l.Org, l.Network, l.Version})
+}
+
+// UnmarshalJSON reads the compact array form.
+func (l *lastUsed) UnmarshalJSON(b []byte) error {
+	var a [3]string
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	*l = lastUsed{Org: a[0], Network: a[1], Version: a[2]}
+	return nil
+}
+
+// maxLastUsed bounds the remembered organizations; maxKeyLen the length of
+// an organization reference (sub_domains are DNS labels) and maxIDLen that
+// of a remembered object id (Katapult's are 19 to 21 characters). Longer
+// values are not remembered, so that the worst case stays bounded.
+const (
+	maxLastUsed = 6
+	maxKeyLen   = 63
+	maxIDLen    = 40
+)
+
+// token is the session's API token as the port takes it.
+func (s *session) token() katapult.Token { return katapult.Token(s.Token) }
+
+// lastFor is what the user last used for an organization.
+func (s *session) lastFor(org string) (lastUsed, bool) {
+	for _, l := range s.Last {
+		if l.Org == org {
+			return l, true
+		}
+	}
+	return lastUsed{}, false
+}
+
+// rememberLast puts the organization's choice first, dropping the oldest
+// beyond the bound.
+func (s *session) rememberLast(org, network string, v katapult.Version) {
+	if len(org) > maxKeyLen || len(network) > maxIDLen {
+		return
+	}
+	out := []lastUsed{{Org: org, Network: network, Version: string(v)}}
+	for _, l := range s.Last {
+		if l.Org != org && len(out) < maxLastUsed {
+			out = append(out, l)
+		}
+	}
+	s.Last = out
+}
+
+// newSessionStore derives a signing (HMAC-SHA256) and an encryption
+// (AES-256) key from each secret; the first pair makes new cookies, all of
+// them read old ones.
+func newSessionStore(secrets [][]byte, secure bool) (*sessions.CookieStore, error) {
+	if len(secrets) == 0 {
+		return nil, errors.New("handlers: no session keys")
+	}
+	var pairs [][]byte
+	for i, secret := range secrets {
+		if len(secret) < 32 {
+			return nil, fmt.Errorf("handlers: session key %d is %d bytes, want at least 32", i+1, len(secret))
+		}
+		hash, err := hkdf.Key(sha256.New, secret, nil, "ipdesk session cookie hmac-sha256", 32)
+		if err != nil {
+			return nil, fmt.Errorf("handlers: session key %d: %w", i+1, err)
+		}
+		block, err := hkdf.Key(sha256.New, secret, nil, "ipdesk session cookie aes-256", 32)
+		if err != nil {
+			return nil, fmt.Errorf("handlers: session key %d: %w", i+1, err)
+		}
+		pairs = append(pairs, hash, block)
+	}
+	store := sessions.NewCookieStore(pairs...)
+	store.Options = &sessions.Options{
+		Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	}
+	// MaxAge also makes the signature check refuse older cookies.
+	store.MaxAge(int(sessionTTL / time.Second))
+	return store, nil
+}
+
+// loadSession reads the request's session. It is nil when there is none,
+// when the cookie does not verify, and when it is older than sessionTTL;
+// expired tells the last case apart, to say so on the sign-in page.
+func (s *server) loadSession(c echo.Context) (sess *session, expired bool) {
+	gs, err := s.store.New(c.Request(), sessionCookie)
+	if err != nil || gs.IsNew {
+		return nil, false
+	}
+	raw, _ := gs.Values[sessionValue].(string)
+	var v session
+	if json.Unmarshal([]byte(raw), &v) != nil || v.Token == "" {
+		return nil, false
+	}
+	now := s.now()
+	signedIn := time.Unix(v.SignedIn, 0)
+	if now.Sub(signedIn) >= sessionTTL || signedIn.After(now.Add(time.Minute)) {
+		return nil, true
+	}
+	return &v, false
+}
+
+// saveSession writes the session cookie. Its lifetime is what is left of
+// the 12 hours, so that the browser drops it when the server would refuse
+// it.
+func (s *server) saveSession(c echo.Context, sess *session) error {
+	raw, err := json.Marshal(sess)
+	if err != nil {
+		return err
+	}
+	gs := sessions.NewSession(s.store, sessionCookie)
+	opts := *s.store.Options
+	left := time.Unix(sess.SignedIn, 0).Add(sessionTTL).Sub(s.now())
+	opts.MaxAge = max(int(left/time.Second), 1)
+	gs.Options = &opts
+	gs.Values[sessionValue] = string(raw)
+	if err := s.store.Save(c.Request(), c.Response(), gs); err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	return nil
+}
+
+// clearSession deletes the session cookie.
+func (s *server) clearSession(c echo.Context) {
+	opts := *s.store.Options
+	opts.MaxAge = -1
+	c.SetCookie(sessions.NewCookie(sessionCookie, "", &opts))
+	c.Set(ctxSession, nil)
+}
+
+// sessionOf is the session requireSession found, or nil.
+func sessionOf(c echo.Context) *session {
+	sess, _ := c.Get(ctxSession).(*session)
+	return sess
+}
+
+// requireSession lets signed-in users through and sends everyone else to
+// the sign-in page, with the way back.
+func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, expired := s.loadSession(c)
+		if sess == nil {
+			why := ""
+			if expired {
+				why = whyExpired
+				s.clearSession(c)
+			}
+			return s.toLogin(c, why)
+		}
+		c.Set(ctxSession, sess)
+		return next(c)
+	}
+}
+
+// toLogin sends the user to sign in and come back where they were: a
+// redirect for a page, 401 with HX-Redirect for htmx (a 3xx would be
+// followed invisibly and the sign-in page swapped into the fragment).
+func (s *server) toLogin(c echo.Context, why string) error {
+	target := views.PathLogin(returnPath(c), why)
+	if isHTMX(c) {
+		c.Response().Header().Set(hxRedirect, target)
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}

@@ -1,0 +1,69 @@
+// Package views holds the dashboard's templ components and the plain view
+// models they render. Views know no error codes and call nothing: handlers
+// fill the models (turning Katapult's errors into Problems through the
+// catalogue) and views only lay them out.
+package views
+
+import "github.com/a-h/templ"
+
+// Layout is what every full page shares.
+type Layout struct {
+	// CSSURL, JSURL, HTMXURL and IconURL are the hashed or versioned asset
+	// URLs.
+	CSSURL, JSURL, HTMXURL, IconURL string
+	// HTMXConfig is the JSON of the htmx-config meta tag.
+	HTMXConfig string
+	// CSRFHeaders is the JSON of hx-headers carrying the CSRF token, so that
+	// every htmx request sends it; CSRF is the same token for plain forms.
+	CSRFHeaders string
+	CSRF        string
+	// SignedIn shows the navigation and the sign-out button.
+	SignedIn bool
+}
+
+// Page is one page: its title and the content of <main>. A full response
+// wraps Main in the layout; an htmx response is Main alone.
+type Page struct {
+	Title string
+	Main  templ.Component
+}
+
+// Link is a labelled URL.
+type Link struct {
+	Text   string
+	Href   string
+	TestID string
+}
+
+// Problem is an error explained for staff: what happened and what to do.
+type Problem struct {
+	// Kind is a stable name for tests and styles (data-problem).
+	Kind    string
+	Title   string
+	Message string
+	Action  string
+	// Details are further sentences, e.g. Katapult's validation messages or
+	// the missing scopes.
+	Details []string
+	// RequestID lets staff quote the failing request in a report.
+	RequestID string
+	Links     []Link
+	// Warning styles a panel that is not a failure (e.g. an unknown outcome).
+	Warning bool
+}
+
+// OrgHeader names the organization a page is about, with its main links.
+type OrgHeader struct {
+	Name      string
+	SubDomain string
+	FormURL   string
+	ListURL   string
+	// NetworksURL is the organization's networks page.
+	NetworksURL string
+}
+
+// ErrorView is a page that only explains a problem.
+type ErrorView struct {
+	Status  int
+	Problem Problem
+}

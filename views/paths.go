@@ -1,0 +1,80 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// The dashboard's URLs are built here and nowhere else, so that views and
+// handlers cannot drift apart from the routes (handlers/routes.go lists the
+// same paths as Echo patterns; a test checks that each built path matches
+// its route). Each path segment is escaped.
+
+// PathHome is the organization list, filtered by q when q is not empty.
+func PathHome(q string) string {
+	if q == "" {
+		return "/"
+	}
+	return "/?" + url.Values{"q": {q}}.Encode()
+}
+
+// PathLogin is the sign-in page; next is where to go after signing in
+// (already checked to be a local path) and why names a notice to show.
+func PathLogin(next, why string) string {
+	v := url.Values{}
+	if next != "" && next != "/" {
+		v.Set("next", next)
+	}
+	if why != "" {
+		v.Set("why", why)
+	}
+	if len(v) == 0 {
+		return "/login"
+	}
+	return "/login?" + v.Encode()
+}
+
+// PathLogout is where the sign-out form posts.
+func PathLogout() string { return "/logout" }
+
+// PathHealth is the liveness probe.
+func PathHealth() string { return "/healthz" }
+
+func orgBase(org string) string { return "/orgs/" + url.PathEscape(org) }
+
+// PathNewAddress is the bookmarkable create form of an organization.
+func PathNewAddress(org string) string { return orgBase(org) + "/ip-addresses/new" }
+
+// PathNewAddressWith is the create form with a network and version chosen.
+func PathNewAddressWith(org, networkID, version string) string {
+	v := url.Values{}
+	if networkID != "" {
+		v.Set("network", networkID)
+	}
+	if version != "" {
+		v.Set("version", version)
+	}
+	if len(v) == 0 {
+		return PathNewAddress(org)
+	}
+	return PathNewAddress(org) + "?" + v.Encode()
+}
+
+// PathNetworks is the organization's networks grouped by data center.
+func PathNetworks(org string) string { return orgBase(org) + "/networks" }
+
+// PathAddresses is where the create form posts, and the address list.
+func PathAddresses(org string) string { return orgBase(org) + "/ip-addresses" }
+
+// PathAddressesPage is one page of the address list; page 1 has no query.
+func PathAddressesPage(org string, page int) string {
+	if page <= 1 {
+		return PathAddresses(org)
+	}
+	return PathAddresses(org) + "?page=" + strconv.Itoa(page)
+}
+
+// PathAddress is the page of one address.
+func PathAddress(org, id string) string {
+	return orgBase(org) + "/ip-addresses/" + url.PathEscape(id)
+}

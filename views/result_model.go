@@ -1,0 +1,76 @@
+package views
+
+// ResultView is one IP address with everything staff need about it.
+type ResultView struct {
+	Org OrgHeader
+	// Created is set right after a create: the heading says so.
+	Created bool
+	// Again is set when a resubmitted form got the address it had
+	// already created instead of a second one.
+	Again bool
+
+	ID              string
+	URL             string
+	Address         string
+	AddressWithMask string
+	ReverseDNS      string
+	Version         string
+	VIP             bool
+	Label           string
+
+	Network          string
+	NetworkPermalink string
+
+	DataCenter          string
+	DataCenterPermalink string
+
+	Country   string
+	Flag      string
+	ISO2      string
+	ISO3      string
+	TimeZone  string
+	LocalTime string
+	EU        bool
+
+	Allocated      bool
+	AllocationType string
+	AllocationID   string
+}
+
+// AddressRow is one address in a list.
+type AddressRow struct {
+	ID         string
+	URL        string
+	Address    string
+	ReverseDNS string
+	VIP        bool
+	Label      string
+	Allocated  bool
+	Allocation string
+}
+
+// ListView is a page of an organization's addresses.
+type ListView struct {
+	Org        OrgHeader
+	Rows       []AddressRow
+	Page       int
+	TotalPages int
+	Total      int
+	PrevURL    string
+	NextURL    string
+	// Notice explains an empty page past the end.
+	Notice string
+}
+
+// UnknownView explains a create whose outcome is unknown.
+type UnknownView struct {
+	Org     OrgHeader
+	Problem Problem
+	// Recent are the organization's newest addresses, to check whether the
+	// address was created; RecentProblem replaces them if they could not
+	// be loaded.
+	Recent        []AddressRow
+	RecentProblem *Problem
+	NewFormURL    string
+	ListURL       string
+}
