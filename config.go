@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// config is everything the command line and the environment decide.
+type config struct {
+	addr         string
+	dataDir      string
+	katapultURL  string
+	seedFile     string
+	sessionKeys  [][]byte
+	cookieSecure bool
+	rateLimit    int
+}
+
+// embedded reports whether ipdesk serves its own Katapult-compatible API.
+func (c config) embedded() bool { return c.katapultURL == "" }
+
+// minSessionKey is the shortest secret -session-keys accepts.
+const minSessionKey = 32
+
+// parseConfig reads the flags of DESIGN.md. Each flag has an IPDESK_*
+// environment twin: a flag wins over its variable, which wins over the
+// default.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	cookieSecure, err := strconv.ParseBool(env("IPDESK_COOKIE_SECURE", "false"))
+	if err != nil {
+		return config{}, fmt.Errorf("IPDESK_COOKIE_SECURE: %q is not true or false", getenv("IPDESK_COOKIE_SECURE"))
+	}
+	rateLimit, err := strconv.Atoi(env("IPDESK_RATE_LIMIT", "1000"))
+	if err != nil {
+		return config{}, fmt.Errorf("IPDESK_RATE_LIMIT: %q is not a whole number", getenv("IPDESK_RATE_LIMIT"))
+	}
+
+	var cfg config
+	var sessionKeys string
+	fs := flag.NewFlagSet("ipdesk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", env("IPDESK_ADDR", "127.0.0.1:8080"), "listen address (IPDESK_ADDR)")
+	fs.StringVar(&cfg.dataDir, "data", env("IPDESK_DATA", "./data"), "data folder: embedded store and generated session key (IPDESK_DATA)")
+	fs.StringVar(&cfg.katapultURL, "katapult-url", env("IPDESK_KATAPULT_URL", ""), "Katapult's origin, e.g. https://api.katapult.io; empty: serve the embedded API (IPDESK_KATAPULT_URL)")
+	fs.StringVar(&cfg.seedFile, "seed", env("IPDESK_SEED", ""), "JSON seed for a fresh embedded store instead of the demo seed (IPDESK_SEED)")
+	fs.StringVar(&sessionKeys, "session-keys", env("IPDESK_SESSION_KEYS", ""), "comma-separated secrets of at least 32 bytes, hex or base64; the first signs new cookies (IPDESK_SESSION_KEYS)")
+	fs.BoolVar(&cfg.cookieSecure, "cookie-secure", cookieSecure, "mark cookies Secure: set it when served over HTTPS (IPDESK_COOKIE_SECURE)")
+	fs.IntVar(&cfg.rateLimit, "rate-limit", rateLimit, "embedded API: requests a minute per token; 0 turns it off (IPDESK_RATE_LIMIT)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q: ipdesk takes flags only", fs.Arg(0))
+	}
+	if cfg.rateLimit < 0 {
+		return config{}, fmt.Errorf("-rate-limit: %d is negative; 0 turns the limit off", cfg.rateLimit)
+	}
+	if cfg.sessionKeys, err = parseSessionKeys(sessionKeys); err != nil {
+		return config{}, err
+	}
+	if cfg.katapultURL, err = parseKatapultURL(cfg.katapultURL); err != nil {
+		return config{}, err
+	}
+	return cfg, nil
+}
+
+// parseKatapultURL checks Katapult's origin and returns it without a
+// trailing slash; "/core/v1" is appended by the caller.
+func parseKatapultURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("-katapult-url: %q is not an http(s) origin such as https://api.katapult.io", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("-katapult-url: %q must not carry a query or fragment", raw)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(u.String(), "/"), "/core/v1"), nil
+}
+
+// parseSessionKeys decodes the comma-separated secrets of -session-keys.
+// Each is hex or base64 (standard or URL alphabet, padded or not) and at
+// least 32 bytes long once decoded.
+func parseSessionKeys(raw string) ([][]byte, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var keys [][]byte
+	for i, part := range strings.Split(raw, ",") {
+		k, err := decodeSecret(strings.TrimSpace(part))
+		if err != nil {
+			return nil, fmt.Errorf("-session-keys: key %d: %w", i+1, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func decodeSecret(s string) ([]byte, error) {
+	if s == "" {
+		return nil, errors.New("empty")
+	}
+	decoders := []func(string) ([]byte, error){
+		hex.DecodeString,
+		base64.StdEncoding.DecodeString,
+		base64.RawStdEncoding.DecodeString,
+		base64.URLEncoding.DecodeString,
+		base64.RawURLEncoding.DecodeString,
+	}
+	for _, dec := range decoders {
+		if b, err := dec(s); err == nil {
+			if len(b) < minSessionKey {
+				return nil, fmt.Errorf("decodes to %d bytes; at least %d are needed (e.g. openssl rand -hex 32)", len(b), minSessionKey)
+			}
+			return b, nil
+		}
+	}
+	return nil, errors.New("is neither hex nor base64")
+}

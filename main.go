@@ -1,0 +1,34 @@
+// Command ipdesk serves the dashboard with which staff create IP addresses on
+// Katapult, and, when no Katapult URL is configured, its own
+// Katapult-compatible Core API with demo data.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // the result page shows local time in each data center's zone, also on hosts without zoneinfo
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "ipdesk: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: it reads flags and environment, builds every
+// dependency, serves until ctx ends or a signal arrives, then shuts down.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, stdout, stderr)
+}
