@@ -56,11 +56,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.dataDir, "data", env("IPDESK_DATA", "./data"), "data folder: embedded store and generated session key (IPDESK_DATA)")
 	fs.StringVar(&cfg.katapultURL, "katapult-url", env("IPDESK_KATAPULT_URL", ""), "Katapult's origin, e.g. https://api.katapult.io; empty: serve the embedded API (IPDESK_KATAPULT_URL)")
 	fs.StringVar(&cfg.seedFile, "seed", env("IPDESK_SEED", ""), "JSON seed for a fresh embedded store instead of the demo seed (IPDESK_SEED)")
-	fs.StringVar(&sessionKeys, "session-keys", env("IPDESK_SESSION_KEYS", ""), "comma-separated secrets of at least 32 bytes, hex or base64; the first signs new cookies (IPDESK_SESSION_KEYS)")
+	// The secrets' variable is read after parsing, not made the flag's
+	// default: a default is printed in the usage a mistyped flag shows.
+	fs.StringVar(&sessionKeys, "session-keys", "", "comma-separated secrets of at least 32 bytes, hex or base64; the first signs new cookies (IPDESK_SESSION_KEYS)")
 	fs.BoolVar(&cfg.cookieSecure, "cookie-secure", cookieSecure, "mark cookies Secure: set it when served over HTTPS (IPDESK_COOKIE_SECURE)")
 	fs.IntVar(&cfg.rateLimit, "rate-limit", rateLimit, "embedded API: requests a minute per token; 0 turns it off (IPDESK_RATE_LIMIT)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return config{}, err
+	}
+	if !flagSet(fs, "session-keys") {
+		sessionKeys = getenv("IPDESK_SESSION_KEYS")
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q: ipdesk takes flags only", fs.Arg(0))
@@ -75,6 +80,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return config{}, err
 	}
 	return cfg, nil
+}
+
+// flagSet reports whether the command line set the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // parseKatapultURL checks Katapult's origin and returns it without a

@@ -130,6 +130,32 @@ func TestRunServesTheEmbeddedAPIAndPrintsTheDemoToken(t *testing.T) {
 	}
 }
 
+func TestRunAnswersEveryPathUnderCoreV1InTheAPIsEnvelope(t *testing.T) {
+	t.Parallel()
+	s := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, nil)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{"/core/v1", "/core/v1/", "/core/v1//organizations", "/core/v1/./organizations", "/core/v1/organizations/../data_centers", "/core/v1/nothing"} {
+		t.Run(path, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+s.token)
+			res, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Type") != "application/json" ||
+				res.Header.Get("X-Request-Id") == "" || !strings.Contains(string(body), `"code":"route_not_found"`) {
+				t.Errorf("GET %s: status %d, Content-Type %q, X-Request-Id %q, body %s; want the API's 404 route_not_found envelope",
+					path, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("X-Request-Id"), body)
+			}
+		})
+	}
+}
+
 func TestRunKeepsAGeneratedSessionKeyPrivateAndReusesIt(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -271,5 +297,47 @@ func TestParseSessionKeysAcceptsHexAndBase64(t *testing.T) {
 				t.Fatalf("parseSessionKeys(%q) = %d keys, %v", tt.raw, len(keys), err)
 			}
 		})
+	}
+}
+
+func TestTheSessionKeysFromTheEnvironmentNeverReachTheUsage(t *testing.T) {
+	t.Parallel()
+	envKey := strings.Repeat("ab", 32)
+	env := func(k string) string { return map[string]string{"IPDESK_SESSION_KEYS": envKey}[k] }
+	for _, args := range [][]string{{"-adr", "127.0.0.1:0"}, {"-h"}} {
+		var stderr strings.Builder
+		if _, err := parseConfig(append([]string{"ipdesk"}, args...), env, &stderr); err == nil {
+			t.Fatalf("parseConfig(%v) accepted it", args)
+		}
+		if !strings.Contains(stderr.String(), "-session-keys") {
+			t.Fatalf("parseConfig(%v) printed no usage: %q", args, stderr.String())
+		}
+		if strings.Contains(stderr.String(), envKey) {
+			t.Errorf("parseConfig(%v) printed the session keys of IPDESK_SESSION_KEYS in its usage", args)
+		}
+	}
+
+	// The variable still counts, and a flag still wins over it.
+	cfg, err := parseConfig([]string{"ipdesk"}, env, io.Discard)
+	if err != nil || len(cfg.sessionKeys) != 1 || hex.EncodeToString(cfg.sessionKeys[0]) != envKey {
+		t.Errorf("from the variable: keys %x, %v; want %s", cfg.sessionKeys, err, envKey)
+	}
+	flagKey := strings.Repeat("cd", 32)
+	cfg, err = parseConfig([]string{"ipdesk", "-session-keys", flagKey}, env, io.Discard)
+	if err != nil || len(cfg.sessionKeys) != 1 || hex.EncodeToString(cfg.sessionKeys[0]) != flagKey {
+		t.Errorf("flag over variable: keys %x, %v; want %s", cfg.sessionKeys, err, flagKey)
+	}
+}
+
+func TestRunWithHelpPrintsTheFlagsAndSucceeds(t *testing.T) {
+	t.Parallel()
+	var stderr strings.Builder
+	if err := run(context.Background(), []string{"ipdesk", "-h"}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
+		t.Fatalf("run -h = %v, want nil", err)
+	}
+	for _, f := range []string{"-addr", "-data", "-katapult-url", "-seed", "-session-keys", "-cookie-secure", "-rate-limit"} {
+		if !strings.Contains(stderr.String(), f) {
+			t.Errorf("usage lacks %s: %s", f, stderr.String())
+		}
 	}
 }

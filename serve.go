@@ -55,6 +55,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	var (
 		api        *katapult.Client
+		engineAPI  http.Handler // the embedded API; nil in remote mode
 		demoTokens []handlers.DemoToken
 		err        error
 	)
@@ -67,7 +68,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer eng.Close()
-		mux.Handle("/core/v1/", eng.Handler())
+		engineAPI = eng.Handler()
 		api, err = katapult.NewClient(embeddedBase, katapult.WithDoer(katapult.HandlerDoer(eng.Handler())), katapult.WithLogger(logger))
 		if err != nil {
 			return err
@@ -93,13 +94,17 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	mux.Handle("/", dashboard)
+	handler := http.Handler(mux)
+	if engineAPI != nil {
+		handler = apiOrDashboard(engineAPI, mux)
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
@@ -124,6 +129,20 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// apiOrDashboard sends /core/v1 and everything under it to the embedded API
+// as it came, and the rest to the dashboard's mux. A ServeMux in front would
+// redirect an unclean path ("/core/v1", "//", "/./") with an HTML page and
+// no X-Request-Id; the API answers those itself, in its envelope.
+func apiOrDashboard(api, dashboard http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/core/v1" || strings.HasPrefix(r.URL.Path, "/core/v1/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		dashboard.ServeHTTP(w, r)
+	})
 }
 
 // startupLine is the one line printed on stdout: the URL to open and, in

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -98,6 +99,44 @@ func TestTheStoreRefusesToHoldOneAddressTwiceEvenIfTheAllocatorErrs(t *testing.T
 	var n int
 	if err := e.store.db.QueryRow(`SELECT count(*) FROM ip_addresses`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("addresses held = %d (%v), want 1", n, err)
+	}
+	// The create is one transaction: its free-range update was rolled back
+	// with the refused insert, so the broken range is still as it was.
+	if err := e.store.db.QueryRow(`SELECT count(*) FROM free_ranges WHERE first = ?`,
+		addrKey(netip.MustParseAddr(*first.Address))).Scan(&n); err != nil || n != 1 {
+		t.Errorf("free ranges starting at %s = %d (%v), want 1: the failed create's update was kept", *first.Address, n, err)
+	}
+}
+
+func TestTheStoreUsesWALABusyTimeoutAndForeignKeysOnEveryConnection(t *testing.T) {
+	t.Parallel()
+	e := openEngine(t, Config{})
+	ctx := context.Background()
+	// Hold several connections at once, so that more than one is checked.
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := e.store.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		var mode string
+		var busy, fk int
+		if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" || busy < 1000 || fk != 1 {
+			t.Errorf("connection %d: journal_mode %s, busy_timeout %d ms, foreign_keys %d; want wal, at least 1000, 1", i, mode, busy, fk)
+		}
+		c.Close()
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 
 	"ipdesk/katapult"
@@ -17,30 +18,37 @@ const (
 	maxBodyDepth = 16
 )
 
-// decodeBody reads a JSON object body into dst, a struct of json.RawMessage
-// fields so that each argument's type is checked, and named, on its own. An
-// empty body counts as {} (every argument missing); anything that is not
-// one JSON object within the caps is invalid_json_body.
-func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+// decodeBody reads a JSON object body into its arguments, each still raw so
+// that its type is checked, and named, on its own. Keys match exactly, as
+// Katapult's do ("Version" is not "version"; encoding/json would fold case
+// into a struct). A body not declared application/json is not read, as
+// Katapult does not read one: its arguments are then missing. An empty body
+// counts as {} (every argument missing); anything that is not one JSON
+// object within the caps is invalid_json_body.
+func decodeBody(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return nil, nil
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		return apiError(katapult.CodeInvalidJSONBody)
+		return nil, apiError(katapult.CodeInvalidJSONBody)
 	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
-		return nil
+		return nil, nil
 	}
 	if data[0] != '{' || nestedDeeper(data, maxBodyDepth) {
-		return apiError(katapult.CodeInvalidJSONBody)
+		return nil, apiError(katapult.CodeInvalidJSONBody)
 	}
+	var args map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(dst); err != nil {
-		return apiError(katapult.CodeInvalidJSONBody)
+	if err := dec.Decode(&args); err != nil {
+		return nil, apiError(katapult.CodeInvalidJSONBody)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apiError(katapult.CodeInvalidJSONBody)
+		return nil, apiError(katapult.CodeInvalidJSONBody)
 	}
-	return nil
+	return args, nil
 }
 
 // nestedDeeper reports whether the JSON text nests objects and arrays more

@@ -155,7 +155,7 @@ func TestEveryErrorComesInTheEnvelopeWithTheCataloguesStatus(t *testing.T) {
 			katapult.CodeInvalidArgument, katapult.Detail{Argument: "label", Issue: "invalid_scalar"}},
 		{"a lookup that is not an object is an invalid argument",
 			postRaw(staffToken, `{"organization":"acme","network":{"permalink":"uk-lon-01-public"},"version":"ipv4"}`),
-			katapult.CodeInvalidArgument, katapult.Detail{Argument: "organization", Issue: "invalid_scalar"}},
+			katapult.CodeInvalidArgument, katapult.Detail{Argument: "organization", Issue: "object_expected"}},
 		{"a lookup key that is not a string is an invalid argument named by its path",
 			postRaw(staffToken, `{"organization":{"sub_domain":"acme"},"network":{"id":7},"version":"ipv4"}`),
 			katapult.CodeInvalidArgument, katapult.Detail{Argument: "network.id", Issue: "invalid_scalar"}},
@@ -242,7 +242,9 @@ func TestEachRequestGetsTheErrorOfItsFirstFailingCheck(t *testing.T) {
 		{"the scope comes before the body", postRaw(readOnlyToken, `{not json`), katapult.CodeScopeNotGranted},
 		{"the arguments come before the organization", postIP(staffToken, badVersion), katapult.CodeInvalidArgument},
 		{"the organization comes before the network", postIP(staffToken, createBodyOf("nope", "nope", "ipv4")), katapult.CodeOrganizationNotFound},
-		{"the organization's state comes before the permission", postIP(staffToken, createBodyOf("initech", "nope", "ipv4")), katapult.CodeOrganizationSuspended},
+		{"the scope comes before the arguments", postIP(readOnlyToken, badVersion), katapult.CodeScopeNotGranted},
+		{"the organization's state comes before the network", postIP(staffToken, createBodyOf("initech", "nope", "ipv4")), katapult.CodeOrganizationSuspended},
+		{"the organization not activated comes before the network", postIP(staffToken, createBodyOf("umbrella", "nope", "ipv4")), katapult.CodeOrganizationNotActivated},
 		{"the permission comes before the network", postIP(staffToken, createBodyOf("hooli", "nope", "ipv4")), katapult.CodePermissionDenied},
 		{"the network comes before validation", postIP(staffToken, vip(createBodyOf("acme", "nope", "ipv4"))), katapult.CodeNetworkNotFound},
 		{"validation comes before the pool", postIP(staffToken, vip(createBodyOf("acme", "nl-ams-01-small", "ipv6"))), katapult.CodeValidationError},
@@ -268,4 +270,33 @@ func TestAnAddressOfAnotherOrganizationIsNotFound(t *testing.T) {
 		t.Fatal("a token that does not hold globex saw its address")
 	}
 	wantError(t, res.HTTPResponse, res.Body, katapult.CodeIPAddressNotFound)
+}
+
+// The demo seed has no organization that is both in a bad state and
+// view-only for a token that may create: this seed has.
+func TestAnOrganizationsStateComesBeforeTheTokensPermission(t *testing.T) {
+	t.Parallel()
+	seed := seedParts{
+		orgs: []string{okOrg,
+			`{"name":"Frozen","sub_domain":"frozen","activated":true,"suspended":true,"networks":["pub"]}`,
+			`{"name":"Pending","sub_domain":"pending","activated":false,"networks":["pub"]}`},
+		toks: []string{`{"token":"t1","name":"Staff","scopes":["ip_addresses"],
+			"organizations":{"acme":"view","frozen":"view","pending":"view"}}`},
+	}.json()
+	srv := serve(t, openEngine(t, Config{SeedFile: writeSeed(t, seed)}))
+	tests := []struct {
+		name, org string
+		code      katapult.Code
+	}{
+		{"a suspended view-only organization is suspended", "frozen", katapult.CodeOrganizationSuspended},
+		{"a view-only organization not activated is not activated", "pending", katapult.CodeOrganizationNotActivated},
+		{"an active view-only organization is denied", "acme", katapult.CodePermissionDenied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := postIP("t1", createBodyOf(tt.org, "pub", "ipv4"))(t, srv)
+			wantError(t, a.res, a.body, tt.code)
+		})
+	}
 }

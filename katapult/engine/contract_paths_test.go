@@ -3,6 +3,8 @@ package engine
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"ipdesk/katapult"
@@ -101,5 +103,72 @@ func TestCreateTakesItsLookupsFromTheBodyOrTheOrganizationFromThePath(t *testing
 			}
 			wantStatus(t, res, body, tt.status)
 		})
+	}
+}
+
+func TestEveryEndpointTakesItsObjectAsUnderscoreArgumentNameOrID(t *testing.T) {
+	t.Parallel()
+	srv := demoServer(t)
+	made := create(t, client(t, srv, staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
+	const (
+		londonPublic = "netw_eG0juXmwoO58rchd"
+		london       = "loc_0KHcEf32jmxK4uDk"
+	)
+	// Each endpoint names its object in the path, {seg}, or by a query
+	// lookup, {lookup}: as "_", as the argument's name, with brackets raw or
+	// percent-encoded, or by its id in the path alone.
+	endpoints := []struct {
+		name, method, path, arg, key, value, id string
+		body                                    string // for POST: the body without the organization
+		want                                    string // in the answer
+	}{
+		{"an organization", "GET", "/core/v1/organizations/{seg}", "organization", "sub_domain", "acme", acmeID, "", acmeID},
+		{"available networks", "GET", "/core/v1/organizations/{seg}/available_networks", "organization", "sub_domain", "acme", acmeID, "", londonPublic},
+		{"an organization's addresses", "GET", "/core/v1/organizations/{seg}/ip_addresses", "organization", "sub_domain", "acme", acmeID, "", *made.Id},
+		{"creating an address", "POST", "/core/v1/organizations/{seg}/ip_addresses", "organization", "sub_domain", "acme", acmeID,
+			`"network":{"permalink":"uk-lon-01-public"},"version":"ipv6"`, `"address":"2001:db8:100::`},
+		{"an address", "GET", "/core/v1/ip_addresses/{seg}", "ip_address", "address", *made.Address, *made.Id, "", *made.Id},
+		{"a data center", "GET", "/core/v1/data_centers/{seg}", "data_center", "permalink", "uk-lon-01", london, "", london},
+		{"a data center's default network", "GET", "/core/v1/data_centers/{seg}/default_network", "data_center", "permalink", "uk-lon-01", london, "", londonPublic},
+		{"a network", "GET", "/core/v1/networks/{seg}", "network", "permalink", "uk-lon-01-public", londonPublic, "", londonPublic},
+	}
+	forms := []struct {
+		name   string
+		seg    string // "" means the object's id
+		encode bool   // percent-encode the query's brackets
+	}{
+		{"underscore, raw brackets", "_", false},
+		{"underscore, encoded brackets", "_", true},
+		{"argument name, raw brackets", "arg", false},
+		{"argument name, encoded brackets", "arg", true},
+		{"id in the path", "", false},
+	}
+	for _, ep := range endpoints {
+		for _, f := range forms {
+			t.Run(ep.name+"/"+f.name, func(t *testing.T) {
+				t.Parallel()
+				seg := map[string]string{"_": "_", "arg": ep.arg, "": ep.id}[f.seg]
+				path := strings.Replace(ep.path, "{seg}", seg, 1)
+				var body []byte
+				if f.seg != "" {
+					if ep.method == "GET" {
+						key := ep.arg + "[" + ep.key + "]"
+						if f.encode {
+							key = url.QueryEscape(key)
+						}
+						path += "?" + key + "=" + url.QueryEscape(ep.value)
+					} else {
+						body = []byte(`{"` + ep.arg + `":{"` + ep.key + `":"` + ep.value + `"},` + ep.body + `}`)
+					}
+				} else if ep.method == "POST" {
+					body = []byte(`{` + ep.body + `}`)
+				}
+				res, data := rawRequest(t, srv, ep.method, path, staffToken, body)
+				wantStatus(t, res, data, http.StatusOK)
+				if !strings.Contains(string(data), ep.want) {
+					t.Errorf("%s %s answered %s, want it to hold %s", ep.method, path, data, ep.want)
+				}
+			})
+		}
 	}
 }

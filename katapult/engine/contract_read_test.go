@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/krystal/go-katapult/next/core"
+
+	"ipdesk/katapult"
 )
 
 func TestOrganizationsListsWhatTheTokenHoldsWithTheirStates(t *testing.T) {
@@ -191,4 +193,12 @@ func TestNetworkNestsItsDataCenterAndFullCountry(t *testing.T) {
 		c.TimeZone.MustGet() != "Europe/London" || *c.Eu {
 		t.Errorf("network = %s", res.Body)
 	}
+}
+
+func TestAnIPv4AddressIsNotFoundByItsIPv4MappedForm(t *testing.T) {
+	t.Parallel()
+	srv := demoServer(t)
+	made := create(t, client(t, srv, staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
+	res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/ip_addresses/_?ip_address[address]=::ffff:"+*made.Address, staffToken, nil)
+	wantError(t, res, body, katapult.CodeIPAddressNotFound)
 }

@@ -117,8 +117,9 @@ func seedName(path string) string {
 	return path
 }
 
-// Handler serves the full paths /core/v1/...; mount it at "/core/v1/" on a
-// parent mux.
+// Handler serves the full paths /core/v1/... Send it the requests under
+// /core/v1 as they came: it answers an unclean path ("//", "/./") with its
+// own route_not_found, where a ServeMux in front would redirect with HTML.
 func (e *Engine) Handler() http.Handler {
 	return e.handler
 }

@@ -36,6 +36,7 @@ const (
 	issueMissing    = "missing_required_argument"
 	issueWrongType  = "invalid_scalar"
 	issueNotInEnum  = "invalid_enum_value"
+	issueNotObject  = "object_expected"
 	issueValidation = "validation_error"
 )
 

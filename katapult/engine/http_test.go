@@ -2,6 +2,8 @@ package engine
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -150,4 +152,149 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestOddButWellFormedBodiesGetKatapultsAnswerAndNeverAnAddressByMistake(t *testing.T) {
+	t.Parallel()
+	const (
+		org = `"organization":{"sub_domain":"acme"}`
+		net = `"network":{"permalink":"uk-lon-01-public"}`
+	)
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		code        katapult.Code   // "" for a created address
+		detail      katapult.Detail // compared only where set
+		check       func(t *testing.T, ip map[string]any)
+	}{
+		{name: "a body sent as text/plain is not read, as Katapult does not read it", contentType: "text/plain",
+			body: `{` + org + `,` + net + `,"version":"ipv4"}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "organization", Issue: "missing_required_argument"}},
+		{name: "a body sent as a form is not read", contentType: "application/x-www-form-urlencoded",
+			body: `{` + org + `,` + net + `,"version":"ipv4"}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "organization", Issue: "missing_required_argument"}},
+		{name: "a body without a Content-Type is not read", contentType: "",
+			body: `{` + org + `,` + net + `,"version":"ipv4"}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "organization", Issue: "missing_required_argument"}},
+		{name: "JSON with a charset parameter is read", contentType: "application/json; charset=utf-8",
+			body: `{` + org + `,` + net + `,"version":"ipv4"}`},
+		{name: "a JSON array is not an object", contentType: "application/json",
+			body: `[{` + org + `,` + net + `,"version":"ipv4"}]`, code: katapult.CodeInvalidJSONBody},
+		{name: "null lookups are missing arguments", contentType: "application/json",
+			body: `{"organization":null,"network":null,"version":"ipv4"}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "organization", Issue: "missing_required_argument"}},
+		{name: "a lookup whose only key is null finds nothing", contentType: "application/json",
+			body: `{"organization":{"sub_domain":null},` + net + `,"version":"ipv4"}`, code: katapult.CodeOrganizationNotFound},
+		{name: "a lookup that is an array is not an object", contentType: "application/json",
+			body: `{` + org + `,"network":["uk-lon-01-public"],"version":"ipv4"}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "network", Issue: "object_expected"}},
+		{name: "a huge number for a boolean is the wrong type", contentType: "application/json",
+			body: `{` + org + `,` + net + `,"version":"ipv4","vip":1e999999}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "vip", Issue: "invalid_scalar"}},
+		{name: "a huge number as a lookup key is the wrong type", contentType: "application/json",
+			body: `{` + org + `,"network":{"id":123456789012345678901234567890},"version":"ipv4"}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "network.id", Issue: "invalid_scalar"}},
+		{name: "a number for the version is the wrong type", contentType: "application/json",
+			body: `{` + org + `,` + net + `,"version":6e300}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "version", Issue: "invalid_scalar"}},
+		{name: "keys match exactly: a capitalised key is another argument", contentType: "application/json",
+			body: `{"ORGANIZATION":{"sub_domain":"acme"},` + net + `,"version":"ipv4"}`,
+			code: katapult.CodeInvalidArgument, detail: katapult.Detail{Argument: "organization", Issue: "missing_required_argument"}},
+		{name: "keys match exactly: a capitalised key does not override the real one", contentType: "application/json",
+			body: `{` + org + `,` + net + `,"version":"ipv4","Version":"ipv6"}`,
+			check: func(t *testing.T, ip map[string]any) {
+				if a := ip["address"].(string); strings.Contains(a, ":") {
+					t.Errorf("address = %s, want IPv4: \"Version\" is not an argument", a)
+				}
+			}},
+		{name: "a duplicate key counts once, the last one as in Katapult's parser", contentType: "application/json",
+			body: `{` + org + `,` + net + `,"version":"ipv6","version":"ipv4"}`,
+			check: func(t *testing.T, ip map[string]any) {
+				if a := ip["address"].(string); strings.Contains(a, ":") {
+					t.Errorf("address = %s, want IPv4", a)
+				}
+			}},
+		{name: "a unicode label comes back as it was sent", contentType: "application/json",
+			body: `{` + org + `,` + net + `,"version":"ipv4","vip":true,"label":"caf\u00e9 \u2615 \ud834\udd1e e\u0301"}`,
+			check: func(t *testing.T, ip map[string]any) {
+				if got := ip["label"]; got != "caf\u00e9 \u2615 \U0001D11E e\u0301" {
+					t.Errorf("label = %q", got)
+				}
+			}},
+		{name: "a label of 255 multi-byte characters is accepted", contentType: "application/json",
+			body: `{` + org + `,` + net + `,"version":"ipv4","vip":true,"label":"` + strings.Repeat("é", 255) + `"}`},
+		{name: "a label of 256 characters is too long", contentType: "application/json",
+			body: `{` + org + `,` + net + `,"version":"ipv4","vip":true,"label":"` + strings.Repeat("é", 256) + `"}`,
+			code: katapult.CodeValidationError, detail: katapult.Detail{Errors: []string{"Label is too long (maximum is 255 characters)"}}},
+	}
+	e := openEngine(t, Config{})
+	srv := serve(t, e)
+	held := func() (n int) {
+		if err := e.store.db.QueryRow(`SELECT count(*) FROM ip_addresses`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tt := range tests { // one at a time: each counts the addresses held
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/core/v1/organizations/_/ip_addresses", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+staffToken)
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			before := held()
+			res, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if tt.code != "" {
+				got := wantError(t, res, body, tt.code)
+				if !detailMatches(got.Detail, tt.detail) {
+					t.Errorf("detail = %+v, want %+v", got.Detail, tt.detail)
+				}
+				if after := held(); after != before {
+					t.Errorf("a refused create changed the addresses held from %d to %d", before, after)
+				}
+				return
+			}
+			wantStatus(t, res, body, http.StatusOK)
+			var out struct {
+				IPAddress map[string]any `json:"ip_address"`
+			}
+			if err := json.Unmarshal(body, &out); err != nil || out.IPAddress == nil {
+				t.Fatalf("body = %s (%v)", body, err)
+			}
+			if tt.check != nil {
+				tt.check(t, out.IPAddress)
+			}
+		})
+	}
+}
+
+func TestAnUncleanPathIsNoRouteInTheEnvelope(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, method, path string }{
+		{"a double slash", http.MethodGet, "/core/v1//organizations"},
+		{"a dot segment", http.MethodGet, "/core/v1/./data_centers"},
+		{"a dot-dot segment", http.MethodGet, "/core/v1/organizations/../data_centers"},
+		{"a trailing slash", http.MethodGet, "/core/v1/data_centers/"},
+		{"a create by a double slash", http.MethodPost, "/core/v1//organizations/_/ip_addresses"},
+	}
+	srv := demoServer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, body := rawRequest(t, srv, tt.method, tt.path, staffToken, nil)
+			wantError(t, res, body, katapult.CodeRouteNotFound) // also asserts X-Request-Id
+			if loc := res.Header.Get("Location"); loc != "" {
+				t.Errorf("Location = %q: the API redirects nothing", loc)
+			}
+		})
+	}
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -13,16 +12,6 @@ import (
 
 // maxLabel is the longest label a VIP may have, in characters.
 const maxLabel = 255
-
-// createBody is the create request's body with each argument still raw, so
-// that a wrong type is an invalid_argument naming it, not a parse error.
-type createBody struct {
-	Organization json.RawMessage `json:"organization"`
-	Network      json.RawMessage `json:"network"`
-	Version      json.RawMessage `json:"version"`
-	VIP          json.RawMessage `json:"vip"`
-	Label        json.RawMessage `json:"label"`
-}
 
 type createArgs struct {
 	org, network lookup
@@ -71,26 +60,27 @@ func (e *Engine) createIPAddress(w http.ResponseWriter, r *http.Request, tok *to
 	}{e.ipAddressView(row)})
 }
 
+// createArguments reads the create's arguments from its body (and the
+// organization's id from the path, when it is there).
 func createArguments(w http.ResponseWriter, r *http.Request) (createArgs, error) {
-	var b createBody
-	if err := decodeBody(w, r, &b); err != nil {
+	body, err := decodeBody(w, r)
+	if err != nil {
 		return createArgs{}, err
 	}
 	var a createArgs
-	var err error
-	if a.org, err = bodyLookup(r, "organization", b.Organization); err != nil {
+	if a.org, err = bodyLookup(r, "organization", body["organization"]); err != nil {
 		return createArgs{}, err
 	}
-	if a.network, err = bodyLookup(r, "network", b.Network); err != nil {
+	if a.network, err = bodyLookup(r, "network", body["network"]); err != nil {
 		return createArgs{}, err
 	}
-	if a.version, err = versionArg(b.Version); err != nil {
+	if a.version, err = versionArg(body["version"]); err != nil {
 		return createArgs{}, err
 	}
-	if a.vip, err = optionalBool(b.VIP, "vip"); err != nil {
+	if a.vip, err = optionalBool(body["vip"], "vip"); err != nil {
 		return createArgs{}, err
 	}
-	if a.label, err = optionalString(b.Label, "label"); err != nil {
+	if a.label, err = optionalString(body["label"], "label"); err != nil {
 		return createArgs{}, err
 	}
 	return a, nil

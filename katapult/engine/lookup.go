@@ -76,7 +76,7 @@ func bodyLookup(r *http.Request, arg string, raw json.RawMessage) (lookup, error
 		given = true
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &obj); err != nil {
-			return lookup{}, invalidArgument(arg, issueWrongType)
+			return lookup{}, invalidArgument(arg, issueNotObject)
 		}
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			if isNull(obj[k]) {

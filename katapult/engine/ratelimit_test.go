@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"sync"
@@ -95,5 +96,25 @@ func TestNoRateLimitMeansNoLimitAndNoHeaders(t *testing.T) {
 		if res.Header.Get("X-RateLimit-Permitted") != "" {
 			t.Fatal("X-RateLimit-Permitted set with the limit off")
 		}
+	}
+}
+
+func TestKrystalsClientFindsTheRateLimitEnvelopeInTheBody(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, openEngine(t, Config{RateLimit: 1}))
+	c := client(t, srv, staffToken)
+	ok, err := c.GetDataCentersWithResponse(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, ok.HTTPResponse, ok.Body, http.StatusOK)
+	res, err := c.GetDataCentersWithResponse(context.Background())
+	if err == nil {
+		t.Fatal("the second request of a minute with a limit of one went through")
+	}
+	got := wantError(t, res.HTTPResponse, res.Body, katapult.CodeRateLimitReached)
+	h := res.HTTPResponse.Header
+	if got.Detail.TotalPermitted != 1 || h.Get("X-RateLimit-Permitted") != "1" || h.Get("X-RateLimit-Remaining") != "0" || h.Get("Retry-After") == "" {
+		t.Errorf("detail %+v, headers %v: want total_permitted 1, permitted 1, remaining 0 and a Retry-After", got.Detail, h)
 	}
 }

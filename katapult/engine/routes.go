@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/http"
+	"path"
 	"strings"
 
 	"ipdesk/katapult"
@@ -22,7 +23,20 @@ func (e *Engine) routes() http.Handler {
 	mux.Handle("GET /core/v1/data_centers/{data_center}/default_network", e.api(e.defaultNetwork))
 	mux.Handle("GET /core/v1/networks/{network}", e.api(e.getNetwork))
 	mux.Handle("/", e.noRoute(mux))
-	return e.serve(mux)
+	return e.serve(e.canonicalOnly(mux))
+}
+
+// canonicalOnly answers route_not_found, in the envelope, for a path that is
+// not in its clean form ("//", "/./", "/../", a trailing slash): no route
+// has one, and the mux would otherwise redirect with an HTML page.
+func (e *Engine) canonicalOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if path.Clean(r.URL.Path) != r.URL.Path {
+			e.writeError(w, r, apiError(katapult.CodeRouteNotFound))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // noRoute answers what no route matched, in the API's envelope: 405 when

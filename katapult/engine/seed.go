@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"reflect"
 )
 
 // demoSeed is the built-in seed: documentation address ranges only, and
@@ -105,6 +106,10 @@ func readSeed(path string) (*seedFile, error) {
 		}
 	}
 	s, err := parseSeed(data)
+	var named *SeedError
+	if errors.As(err, &named) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &SeedError{Item: seedName(path), Problem: err.Error()}
 	}
@@ -115,16 +120,23 @@ func readSeed(path string) (*seedFile, error) {
 }
 
 // parseSeed decodes a seed strictly: an unknown field is a typo that would
-// otherwise be silently ignored.
+// otherwise be silently ignored, and is refused as a *SeedError naming the
+// item that holds it.
 func parseSeed(data []byte) (*seedFile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var s seedFile
-	if err := dec.Decode(&s); err != nil {
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
 		return nil, err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("unexpected data after the seed's JSON object")
+	}
+	if err := unknownField(tree, reflect.TypeFor[seedFile](), ""); err != nil {
+		return nil, err
+	}
+	var s seedFile
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
 	}
 	return &s, nil
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,10 +58,26 @@ func TestASeedIsRefusedWithAMessageNamingTheItem(t *testing.T) {
 		seed string
 		want string
 	}{
-		{"an unknown top-level field", `{"data_centres":[]}`, `json: unknown field "data_centres"`},
+		{"an unknown top-level field", `{"data_centres":[]}`, `seed: top level: unknown field "data_centres"`},
 		{"an unknown field of a subnet", seedParts{nets: []string{
 			`{"name":"P","permalink":"pub","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[{"cidr":"192.0.2.0/24","gw":"192.0.2.1"}]}`}}.json(),
-			`json: unknown field "gw"`},
+			`seed: network "pub" subnet "192.0.2.0/24": unknown field "gw"`},
+		{"a field of a subnet in capitals", seedParts{nets: []string{
+			`{"name":"P","permalink":"pub","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[{"cidr":"192.0.2.0/24"},{"CIDR":"198.51.100.0/24"}]}`}}.json(),
+			`seed: network "pub" subnet #2: unknown field "CIDR"`},
+		{"an unknown field of a country", seedParts{dcs: []string{strings.Replace(okDC, `"eu":false`, `"eu":false,"currency":"GBP"`, 1)}}.json(),
+			`seed: data center "uk-lon-01": unknown field "currency"`},
+		{"an unknown field of an organization", seedParts{orgs: []string{`{"name":"A","sub_domain":"acme","activated_at":1}`}}.json(),
+			`seed: organization "acme": unknown field "activated_at"`},
+		{"an unknown field of a token", seedParts{toks: []string{`{"token":"t1","name":"Staff","scope":["ip_addresses"]}`}}.json(),
+			`seed: token "Staff": unknown field "scope"`},
+		{"a null data center", seedParts{dcs: []string{okDC, "null"}}.json(), `seed: data center #2: is null, not an object`},
+		{"a null network", seedParts{nets: []string{"null"}}.json(), `seed: network #1: is null, not an object`},
+		{"a null subnet", seedParts{nets: []string{netJSON("pub", "null")}}.json(), `seed: network "pub" subnet #1: is null, not an object`},
+		{"a null organization", seedParts{orgs: []string{"null"}}.json(), `seed: organization #1: is null, not an object`},
+		{"a null token", seedParts{toks: []string{okTok, "null"}}.json(), `seed: token #2: is null, not an object`},
+		{"a field of the wrong type names the file", seedParts{nets: []string{netJSON("pub", `"192.0.2.0/24"`)}}.json(),
+			`json: cannot unmarshal string`},
 		{"a network in an unknown data center", seedParts{nets: []string{strings.Replace(okNet, `"data_center":"uk-lon-01"`, `"data_center":"uk-lon-02"`, 1)}}.json(),
 			`seed: network "pub": data center "uk-lon-02" does not exist`},
 		{"an organization on an unknown network", seedParts{orgs: []string{`{"name":"A","sub_domain":"acme","networks":["nope"]}`}}.json(),
@@ -162,16 +181,74 @@ func TestTheDemoSeedIsValidAndShowsEveryState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var suspended, notActivated, view bool
+	var active, suspended, notActivated, view, noIPScope bool
 	for _, o := range s.Organizations {
+		active = active || o.Activated && !o.Suspended
 		suspended = suspended || o.Suspended
 		notActivated = notActivated || !o.Activated
 	}
 	for _, level := range s.Tokens[0].Organizations {
 		view = view || level == "view"
 	}
-	if !suspended || !notActivated || !view || len(s.DataCenters) < 3 || len(s.Tokens) < 3 {
-		t.Errorf("the demo seed lacks a state: suspended %v, not activated %v, view-only %v", suspended, notActivated, view)
+	for _, tok := range s.Tokens {
+		noIPScope = noIPScope || !slices.Contains(tok.Scopes, scopeIPAddresses)
+	}
+	if !active || !suspended || !notActivated || !view || !noIPScope || len(s.DataCenters) < 3 {
+		t.Errorf("the demo seed lacks a state: active %v, suspended %v, not activated %v, view-only %v, token without ip_addresses %v",
+			active, suspended, notActivated, view, noIPScope)
+	}
+	// A pool that runs dry after a few addresses: a network whose IPv4
+	// subnets hold 1 to 5 free addresses in all.
+	dry := false
+	for _, n := range s.Networks {
+		free, v4 := 0, false
+		for _, sub := range n.Subnets {
+			if sub.prefix.Addr().Is4() {
+				v4 = true
+				for _, r := range sub.free { // counted up to 6: enough to tell
+					for a := r.first; free <= 5; a = a.Next() {
+						free++
+						if a == r.last {
+							break
+						}
+					}
+				}
+			}
+		}
+		dry = dry || v4 && free >= 1 && free <= 5
+	}
+	if !dry {
+		t.Error("the demo seed has no IPv4 pool that runs dry after a few addresses")
+	}
+	docs := []netip.Prefix{
+		netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"),
+		netip.MustParsePrefix("203.0.113.0/24"), netip.MustParsePrefix("2001:db8::/32"),
+	}
+	for _, n := range s.Networks {
+		for _, sub := range n.Subnets {
+			inDocs := slices.ContainsFunc(docs, func(d netip.Prefix) bool {
+				return d.Bits() <= sub.prefix.Bits() && d.Contains(sub.prefix.Addr())
+			})
+			if !inDocs {
+				t.Errorf("network %s: subnet %s is not in a documentation range", n.Permalink, sub.prefix)
+			}
+		}
+	}
+	idFormat := regexp.MustCompile(`^(loc|ctry|netw|org)_[A-Za-z0-9]{16}$`)
+	var ids []string
+	for _, dc := range s.DataCenters {
+		ids = append(ids, dc.ID, dc.Country.ID)
+	}
+	for _, n := range s.Networks {
+		ids = append(ids, n.ID)
+	}
+	for _, o := range s.Organizations {
+		ids = append(ids, o.ID)
+	}
+	for _, id := range ids {
+		if !idFormat.MatchString(id) {
+			t.Errorf("id %q is not a Katapult id (a type prefix and 16 letters and digits)", id)
+		}
 	}
 }
 

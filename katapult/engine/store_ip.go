@@ -45,7 +45,8 @@ func (st *store) findIP(ctx context.Context, lk lookup) (row ipRow, ok bool, err
 		where, arg = "id = ?", lk.value
 	case "address":
 		a, perr := netip.ParseAddr(lk.value)
-		if perr != nil || a.Zone() != "" {
+		// A zone or an IPv4-mapped form is not how any address is written.
+		if perr != nil || a.Zone() != "" || a.Is4In6() {
 			return ipRow{}, false, nil
 		}
 		where, arg = "address = ?", addrKey(a)
