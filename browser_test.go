@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -67,18 +70,25 @@ func newBrowser(t *testing.T) context.Context {
 }
 
 // tab is one isolated browser tab (its own cookies) with the console
-// watched: any exception or Content-Security-Policy report fails the test.
+// watched: any exception, error or Content-Security-Policy report fails the
+// test, except the "Failed to load resource" line Chromium logs for a 4xx
+// page that the test meets on purpose (allowStatus).
 type tab struct {
-	t   *testing.T
-	ctx context.Context
-	mu  sync.Mutex
-	bad []string
+	t       *testing.T
+	ctx     context.Context
+	mu      sync.Mutex
+	bad     []string
+	allowed map[string]bool
 }
+
+// failedLoad is how Chromium's console reports a page or request answered
+// with an error status.
+var failedLoad = regexp.MustCompile(`^Failed to load resource: the server responded with a status of (\d{3})\b`)
 
 func newTab(t *testing.T, browser context.Context) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	tb := &tab{t: t, ctx: ctx}
+	tb := &tab{t: t, ctx: ctx, allowed: map[string]bool{}}
 	messages := chromedp.Console(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -89,7 +99,9 @@ func newTab(t *testing.T, browser context.Context) *tab {
 			}
 			if m.IsException() || m.Type == chromedp.ConsoleError || strings.Contains(m.Text, "Content Security Policy") {
 				tb.mu.Lock()
-				tb.bad = append(tb.bad, m.String()+" ("+m.URL+")")
+				if st := failedLoad.FindStringSubmatch(m.Text); st == nil || !tb.allowed[st[1]] {
+					tb.bad = append(tb.bad, m.String()+" ("+m.URL+")")
+				}
 				tb.mu.Unlock()
 			}
 		}
@@ -106,12 +118,54 @@ func newTab(t *testing.T, browser context.Context) *tab {
 	return tb
 }
 
+// allowStatus lets the console report answers of these statuses, which the
+// test is about to meet on purpose (an error page the dashboard renders).
+func (tb *tab) allowStatus(statuses ...int) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, st := range statuses {
+		tb.allowed[fmt.Sprint(st)] = true
+	}
+}
+
+// takeBad waits up to a step's time until the console has reported, among
+// what the tab counts as bad, a message containing each of want; it
+// returns (and forgets) all it reported.
+func (tb *tab) takeBad(want ...string) []string {
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		tb.mu.Lock()
+		bad, all := tb.bad, strings.Join(tb.bad, "\n")
+		seen := true
+		for _, w := range want {
+			seen = seen && strings.Contains(all, w)
+		}
+		if seen || time.Now().After(deadline) {
+			tb.bad = nil
+			tb.mu.Unlock()
+			return bad
+		}
+		tb.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // do runs actions with a deadline for this step.
 func (tb *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
+		tb.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// load runs actions that load a new page, and waits until it has loaded.
+func (tb *tab) load(what string, actions ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, actions...); err != nil {
 		tb.t.Fatalf("%s: %v", what, err)
 	}
 }
@@ -232,21 +286,145 @@ func (tb *tab) create(version string) {
 	)
 }
 
+// poll waits until a JavaScript expression is true.
+func (tb *tab) poll(what, expr string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		tb.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// shown reports whether the element with the data-testid takes up room on
+// the page (display:none and hidden ones do not).
+func (tb *tab) shown(testid string) bool {
+	return tb.eval(`(function () { var e = document.querySelector('`+byID(testid)+`'); return e && e.getClientRects().length > 0 ? "yes" : "no"; })()`) == "yes"
+}
+
+// switchOrg picks an organization in the switcher and opens it.
+func (tb *tab) switchOrg(org string) {
+	tb.t.Helper()
+	tb.do("switching to "+org,
+		chromedp.SetValue(chromedp.CSS(byID("org-switcher")), org),
+		chromedp.Click(chromedp.CSS(byID("org-switcher-submit"))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-page"][data-org="`+org+`"]`)),
+	)
+	if loc := tb.location(); !strings.HasSuffix(loc, "/orgs/"+org+"/ip-addresses/new") {
+		tb.t.Errorf("after switching to %s the address bar shows %s", org, loc)
+	}
+}
+
+// filterOrgs types into the organization filter and submits it, and
+// returns the sub_domains of the rows shown.
+func (tb *tab) filterOrgs(base, q string, submit bool) string {
+	tb.t.Helper()
+	tb.do("opening the organizations", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(byID("org-filter"))))
+	tb.eval(`window.ipdeskMark = "kept"`)
+	tb.do("typing a filter", chromedp.SendKeys(chromedp.CSS(byID("org-filter")), q))
+	if submit {
+		tb.load("submitting the filter", chromedp.Click(chromedp.CSS(byID("org-filter-submit"))))
+	}
+	tb.poll("waiting for the list to narrow", `document.querySelectorAll('[data-testid="org-row"]').length === 1`)
+	if loc := tb.location(); !strings.HasSuffix(loc, "/?q="+q) {
+		tb.t.Errorf("after filtering the address bar shows %s", loc)
+	}
+	return tb.eval(`Array.from(document.querySelectorAll('[data-testid="org-row"]')).map(function (r) { return r.dataset.org; }).join(" ")`)
+}
+
+// dataCenters lists the data centers of the form's network groups.
+func (tb *tab) dataCenters() string {
+	return tb.eval(`Array.from(document.querySelectorAll("#network optgroup")).map(function (g) { return g.dataset.dc; }).join(" ")`)
+}
+
+// checkVIPLabel ticks VIP and unticks it again: the label field shows only
+// while VIP is ticked (the stylesheet does it, so also without JavaScript),
+// and with JavaScript the browser requires it only then.
+func (tb *tab) checkVIPLabel(withJS bool) {
+	tb.t.Helper()
+	required := `document.getElementById("label").required ? "yes" : "no"`
+	if tb.shown("label") {
+		tb.t.Error("the label field shows before VIP is ticked")
+	}
+	tb.do("ticking VIP", chromedp.Click(chromedp.CSS(byID("vip"))))
+	if !tb.shown("label") {
+		tb.t.Error("ticking VIP does not reveal the label field")
+	}
+	if withJS && tb.eval(required) != "yes" {
+		tb.t.Error("the label is not required for a VIP")
+	}
+	tb.do("unticking VIP", chromedp.Click(chromedp.CSS(byID("vip"))))
+	if tb.shown("label") || tb.eval(required) != "no" {
+		tb.t.Error("the label field stays shown or required without VIP")
+	}
+}
+
+// focusVisible reports whether the focused element draws a focus ring.
+func (tb *tab) focusVisible() bool {
+	return tb.eval(`(function () { var s = getComputedStyle(document.activeElement); return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "yes" : "no"; })()`) == "yes"
+}
+
 func TestBrowser(t *testing.T) {
 	browser := newBrowser(t)
 	s := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, nil)
 
+	t.Run("the console watch catches a Content-Security-Policy violation", func(t *testing.T) {
+		// Proof that the watch every other run relies on works: a page with
+		// inline script and style under the dashboard's own policy.
+		res, err := http.Get(s.url + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		csp := res.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") {
+			t.Fatalf("the dashboard's policy %q allows inline script", csp)
+		}
+		page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Security-Policy", csp)
+			fmt.Fprint(w, `<!DOCTYPE html><title>x</title><link rel="icon" href="data:,"><p style="color:red">x</p><script>document.title = "ran"</script>`)
+		}))
+		t.Cleanup(page.Close) // after the tab's own cleanup, which runs first
+		tb := newTab(t, browser)
+		tb.do("opening a page with inline script", chromedp.Navigate(page.URL))
+		bad := strings.Join(tb.takeBad("'script-src", "'style-src"), "\n")
+		if !strings.Contains(bad, "Executing inline script violates") || !strings.Contains(bad, "Applying inline style violates") {
+			t.Errorf("the console watch missed the inline script or style, it saw only %q", bad)
+		}
+		if title := tb.eval(`document.title`); title == "ran" {
+			t.Error("the inline script ran")
+		}
+	})
+
 	t.Run("with JavaScript, htmx creates IPv4 then IPv6 in London", func(t *testing.T) {
 		tb := newTab(t, browser)
 		tb.signIn(s.url, s.token)
+		tb.checkVIPLabel(true)
+		// The create is answered in place (the page is not loaded again,
+		// so this mark survives) and the button is disabled meanwhile.
+		tb.eval(`(function () {
+			window.ipdeskMark = "kept";
+			window.ipdeskButtonWasDisabled = "no";
+			var b = document.querySelector('[data-testid="create-submit"]');
+			new MutationObserver(function () { if (b.disabled) { window.ipdeskButtonWasDisabled = "yes"; } }).observe(b, {attributes: true});
+			return "";
+		})()`)
 		tb.create("ipv4")
 		v4 := tb.checkResult("ipv4")
-		if tb.eval(`document.querySelector('[data-testid="copy-button"]').hidden ? "hidden" : "shown"`) != "shown" {
+		if tb.eval(`window.ipdeskMark || "reloaded"`) != "kept" {
+			t.Error("the create loaded a whole page instead of swapping the result card in")
+		}
+		if tb.eval(`window.ipdeskButtonWasDisabled`) != "yes" {
+			t.Error("the submit button was not disabled while the create ran")
+		}
+		if !tb.shown("copy-button") {
 			t.Error("the copy button stays hidden with JavaScript on")
 		}
 		if shot := os.Getenv("IPDESK_SCREENSHOT"); shot != "" {
 			tb.screenshot(shot)
 		}
+		tb.do("copying the address", chromedp.Click(chromedp.CSS(byID("copy-button"))))
+		tb.poll("waiting for the copy button to answer", `document.querySelector("[data-copy-label]").textContent !== "Copy"`)
 		tb.do("starting another", chromedp.Click(chromedp.CSS(byID("create-another"))),
 			chromedp.WaitVisible(chromedp.CSS(byID("create-form"))))
 		tb.create("ipv6")
@@ -255,16 +433,93 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("with JavaScript, the organization switcher swaps the form in and the URL follows", func(t *testing.T) {
+		tb := newTab(t, browser)
+		tb.signIn(s.url, s.token)
+		// The filter narrows the list in place while typing.
+		if got := tb.filterOrgs(s.url, "glo", false); got != "globex" {
+			t.Errorf("filtering by glo shows %q", got)
+		}
+		if tb.eval(`window.ipdeskMark || "reloaded"`) != "kept" {
+			t.Error("filtering loaded a whole page instead of narrowing the list in place")
+		}
+		tb.do("opening ACME's form", chromedp.Navigate(s.url+"/orgs/acme/ip-addresses/new"),
+			chromedp.WaitVisible(chromedp.CSS(byID("create-form"))))
+		acme := tb.dataCenters()
+		tb.eval(`window.ipdeskMark = "kept"`)
+		tb.switchOrg("globex")
+		if tb.eval(`window.ipdeskMark || "reloaded"`) != "kept" {
+			t.Error("switching loaded a whole page instead of swapping the form in")
+		}
+		if got := tb.dataCenters(); got != "uk-lon-01 nl-ams-01" || got == acme {
+			t.Errorf("Globex's form offers the data centers %q (ACME's: %q)", got, acme)
+		}
+		if title := tb.eval(`document.title`); !strings.Contains(title, "Globex") {
+			t.Errorf("the title %q does not follow the organization", title)
+		}
+		tb.eval(`history.back(), ""`)
+		tb.do("going back", chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-page"][data-org="acme"]`)))
+		if loc := tb.location(); !strings.HasSuffix(loc, "/orgs/acme/ip-addresses/new") {
+			t.Errorf("back shows %s, want ACME's form", loc)
+		}
+
+		// The session ends under an htmx request: 401 with HX-Redirect
+		// sends the browser to sign in, and back where it was.
+		tb.allowStatus(http.StatusUnauthorized)
+		if _, err := chromedp.Call(tb.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "ipdesk_session", URL: s.url}); err != nil {
+			t.Fatal(err)
+		}
+		tb.do("switching with the session gone",
+			chromedp.SetValue(chromedp.CSS(byID("org-switcher")), "globex"),
+			chromedp.Click(chromedp.CSS(byID("org-switcher-submit"))),
+			chromedp.WaitVisible(chromedp.CSS(byID("login-token"))),
+		)
+		if loc := tb.location(); !strings.HasSuffix(loc, "/login?next=%2Forgs%2Facme%2Fip-addresses%2Fnew") {
+			t.Errorf("the ended session went to %s, want the sign-in page back to ACME's form", loc)
+		}
+		tb.do("signing in again",
+			chromedp.SendKeys(chromedp.CSS(byID("login-token")), s.token),
+			chromedp.Click(chromedp.CSS(byID("login-submit"))),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-page"][data-org="acme"]`)),
+		)
+	})
+
 	t.Run("without JavaScript, plain posts create IPv4 and IPv6 in London", func(t *testing.T) {
 		tb := newTab(t, browser)
 		if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 			t.Fatal(err)
 		}
 		tb.signIn(s.url, s.token)
+		if got := tb.filterOrgs(s.url, "glo", true); got != "globex" {
+			t.Errorf("filtering by glo shows %q", got)
+		}
+		tb.do("opening Globex's form", chromedp.Click(chromedp.CSS(byID("org-link"))),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-page"][data-org="globex"]`)))
+		if got := tb.dataCenters(); got != "uk-lon-01 nl-ams-01" {
+			t.Errorf("Globex's form offers the data centers %q", got)
+		}
+		tb.switchOrg("acme")
+		tb.checkVIPLabel(false)
+
+		// A VIP without a label comes back (422) with the message under
+		// the label; the same form then creates.
+		tb.allowStatus(http.StatusUnprocessableEntity)
+		tb.do("submitting a VIP without a label",
+			chromedp.Click(chromedp.CSS(byID("vip"))),
+			chromedp.Click(chromedp.CSS(byID("create-submit"))),
+			chromedp.WaitVisible(chromedp.CSS(byID("label-error"))),
+		)
+		if got := tb.text("label-error"); got != "Label can't be blank" {
+			t.Errorf("label error %q", got)
+		}
+		tb.do("unticking VIP", chromedp.Click(chromedp.CSS(byID("vip"))))
 		tb.create("ipv4")
 		tb.checkResult("ipv4")
 		if loc := tb.location(); !strings.Contains(loc, "created=") {
 			t.Errorf("a plain post did not redirect to the result page: at %s", loc)
+		}
+		if tb.shown("copy-button") {
+			t.Error("a copy button that cannot work shows without JavaScript")
 		}
 		tb.do("going back to the form", chromedp.Navigate(s.url+"/orgs/acme/ip-addresses/new"),
 			chromedp.WaitVisible(chromedp.CSS(byID("create-form"))))
@@ -277,13 +532,24 @@ func TestBrowser(t *testing.T) {
 		tb.do("opening the bookmark", chromedp.Navigate(s.url+"/orgs/acme/ip-addresses/new"),
 			chromedp.WaitVisible(chromedp.CSS(byID("login-token"))))
 		tb.tabTo("login-token")
+		if !tb.focusVisible() {
+			t.Error("the token field shows no focus ring")
+		}
 		tb.do("typing the token", chromedp.KeyEvent(s.token+kb.Enter),
 			chromedp.WaitVisible(chromedp.CSS(byID("create-form"))))
 
-		// The London default network is preselected for a first visit.
+		// The London default network is preselected for a first visit; the
+		// arrow key picks London's other network.
 		tb.tabTo("network-select")
 		if got, want := tb.eval(`document.querySelector('[data-testid="network-select"]').value`), tb.londonNetwork(); got != want {
 			t.Fatalf("preselected network %s, want London's default %s", got, want)
+		}
+		if !tb.focusVisible() {
+			t.Error("the network select shows no focus ring")
+		}
+		tb.do("picking the next network with an arrow key", chromedp.KeyEvent(kb.ArrowDown))
+		if got := tb.eval(`document.querySelector('[data-testid="network-select"] option:checked').dataset.permalink`); got != "uk-lon-01-edge" {
+			t.Fatalf("the arrow key picked %q, want uk-lon-01-edge", got)
 		}
 		tb.tabTo("version-ipv4")
 		tb.do("choosing IPv6 with an arrow key", chromedp.KeyEvent(kb.ArrowDown))
@@ -295,10 +561,16 @@ func TestBrowser(t *testing.T) {
 		tb.tabTo("label")
 		tb.do("typing the label", chromedp.KeyEvent("keyboard-vip"))
 		tb.tabTo("create-submit")
+		if !tb.focusVisible() {
+			t.Error("the submit button shows no focus ring")
+		}
 		tb.do("submitting with Enter", chromedp.KeyEvent(kb.Enter))
 		tb.checkResult("ipv6")
 		if got := tb.text("result-label"); got != "keyboard-vip" {
 			t.Errorf("result label %q, want keyboard-vip", got)
+		}
+		if got := tb.text("result-network-permalink"); got != "uk-lon-01-edge" {
+			t.Errorf("result network %q, want the one picked, uk-lon-01-edge", got)
 		}
 	})
 }

@@ -2,12 +2,14 @@ package handlers_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"ipdesk/handlers"
 	"ipdesk/katapult"
 )
 
@@ -284,17 +286,26 @@ func TestCSRF(t *testing.T) {
 		name   string
 		csrf   string
 		header hdr
+		// expire drops the CSRF cookie, as the browser does when it
+		// expires, so that the form's token matches nothing.
+		expire bool
 	}{
 		{name: "missing", csrf: "-"},
 		{name: "wrong", csrf: "not-the-token"},
+		{name: "expired", expire: true},
 		{name: "cross-site browser", header: hdr{"Sec-Fetch-Site": "cross-site"}},
+		{name: "same-site browser", header: hdr{"Sec-Fetch-Site": "same-site"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			api := newFake(t) // no create allowed
-			_, c := signedIn(t, api)
+			e, c := signedIn(t, api)
 			form := formOf(c, "acme")
+			if tt.expire {
+				u, _ := url.Parse(e.srv.URL)
+				c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "ipdesk_csrf", Path: "/", MaxAge: -1}})
+			}
 			switch tt.csrf {
 			case "-":
 				form.Del("_csrf")
@@ -311,6 +322,25 @@ func TestCSRF(t *testing.T) {
 			}
 		})
 	}
+	t.Run("every post", func(t *testing.T) {
+		t.Parallel()
+		api := newFake(t) // nothing may be called
+		e, c := signedIn(t, api)
+		c.get("/").wantStatus(http.StatusOK)
+		api.organizations = nil
+		c.csrf = ""
+		for _, path := range []string{"/login", "/logout", "/orgs/acme/ip-addresses"} {
+			p := c.post(path, url.Values{"token": {userToken}}).wantStatus(http.StatusForbidden)
+			p.one(`[data-testid="error-panel"][data-problem="csrf"]`)
+			if len(p.header.Values("Set-Cookie")) > 0 && strings.Contains(strings.Join(p.header.Values("Set-Cookie"), " "), "ipdesk_session") {
+				t.Errorf("%s changed the session without a CSRF token", path)
+			}
+		}
+		// Still signed in: the refused sign-out did nothing.
+		api.organizations = newFake(t).organizations
+		c.get("/").wantStatus(http.StatusOK)
+		_ = e
+	})
 	t.Run("htmx sends the header", func(t *testing.T) {
 		t.Parallel()
 		api := newFake(t).creating()
@@ -328,4 +358,112 @@ func TestCSRF(t *testing.T) {
 		h["X-CSRF-Token"] = tok
 		c.post("/orgs/acme/ip-addresses", form, h).wantStatus(http.StatusOK)
 	})
+}
+
+// TestTheResultNamesTheOrganizationOnceWithinTwoCalls: the pages after a
+// create never fetch the organization (submit to result costs at most two
+// calls), so they name it from the cached list when it is warm, and by its
+// sub_domain alone, once, when it is not.
+func TestTheResultNamesTheOrganizationOnceWithinTwoCalls(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// cache wraps the fake in the per-token cache; cold lets it expire
+		// between the form and the submit.
+		cache, cold bool
+		wantName    string
+		wantSub     string
+	}{
+		{name: "warm cache", cache: true, wantName: "ACME Inc.", wantSub: "acme"},
+		{name: "cold cache", cache: true, cold: true, wantName: "acme"},
+		{name: "no cache", wantName: "acme"},
+	}
+	for _, tt := range tests {
+		for _, viaHTMX := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, htmx %v", tt.name, viaHTMX), func(t *testing.T) {
+				t.Parallel()
+				api := newFake(t).creating()
+				clk := &clock{t: time.Date(2025, 6, 2, 13, 5, 0, 0, time.UTC)}
+				var opts []options
+				if tt.cache {
+					opts = append(opts, func(c *handlers.Config) { c.API = katapult.NewCache(api, time.Minute, clk.Now) })
+				}
+				e, c := signedIn(t, api, opts...)
+				form := formOf(c, "acme")
+				if tt.cold {
+					clk.Add(2 * time.Minute)
+				}
+				api.reset()
+				var p *page
+				if viaHTMX {
+					p = c.post("/orgs/acme/ip-addresses", form, htmx(e.srv.URL+"/orgs/acme/ip-addresses/new")).wantStatus(http.StatusOK)
+				} else {
+					p = c.post("/orgs/acme/ip-addresses", form).wantStatus(http.StatusSeeOther)
+					p = c.get(p.location()).wantStatus(http.StatusOK)
+				}
+				if got := api.total(); got > 2 {
+					t.Errorf("submit to result cost %d calls (%s), want at most 2", got, api)
+				}
+				crumbs := p.one(`nav[aria-label="Breadcrumb"]`)
+				if got := text(crumbs.Find(`[data-testid="org-name"]`)); got != tt.wantName {
+					t.Errorf("breadcrumb names %q, want %q", got, tt.wantName)
+				}
+				if got := text(crumbs.Find(`[data-testid="org-subdomain"]`)); got != tt.wantSub {
+					t.Errorf("breadcrumb sub_domain %q, want %q", got, tt.wantSub)
+				}
+				if strings.Count(text(crumbs), "acme") != 1 {
+					t.Errorf("breadcrumb %q names the sub_domain more than once", text(crumbs))
+				}
+			})
+		}
+	}
+}
+
+// TestEveryErrorCodeIsExplained walks the whole catalogue: whatever code a
+// create or a read gets, staff read the catalogue's message for it (or are
+// sent to sign in again, saying why), never a bare 500.
+func TestEveryErrorCodeIsExplained(t *testing.T) {
+	t.Parallel()
+	for _, code := range katapult.Codes() {
+		en := katapult.Lookup(code)
+		for _, via := range []string{"create", "read"} {
+			t.Run(string(code)+" on "+via, func(t *testing.T) {
+				t.Parallel()
+				api := newFake(t)
+				kerr := katapultErr(code, katapult.Detail{})
+				api.create = func(katapult.Token, katapult.CreateIPAddress) (katapult.IPAddress, error) {
+					return katapult.IPAddress{}, kerr
+				}
+				api.ipAddresses = func(katapult.Token, katapult.OrgRef, int, int) (katapult.IPAddressPage, error) {
+					return katapult.IPAddressPage{}, kerr
+				}
+				_, c := signedIn(t, api)
+				var p *page
+				if via == "create" {
+					p = c.post("/orgs/acme/ip-addresses", formOf(c, "acme"))
+				} else {
+					p = c.get("/orgs/acme/ip-addresses")
+				}
+				if en.SignIn {
+					p.wantStatus(http.StatusSeeOther)
+					u, _ := url.Parse(p.location())
+					if u.Path != "/login" || u.Query().Get("why") != string(code) {
+						t.Fatalf("sent to %q, want the sign-in page saying why", p.location())
+					}
+					login := c.get(p.location()).wantStatus(http.StatusOK)
+					if !strings.Contains(text(login.testid("login-notice")), en.Message) {
+						t.Errorf("sign-in notice %q lacks %q", text(login.testid("login-notice")), en.Message)
+					}
+					return
+				}
+				if p.status < 400 || p.status == http.StatusInternalServerError {
+					t.Fatalf("status %d", p.status)
+				}
+				where := p.find(`[data-testid="error-panel"][data-problem="` + string(code) + `"], [data-testid$="-error"]`)
+				if !strings.Contains(text(where), en.Message) {
+					t.Errorf("the catalogue's message %q is not shown; body:\n%s", en.Message, p.body)
+				}
+			})
+		}
+	}
 }

@@ -110,6 +110,11 @@ func TestEndToEndCreateInLondon(t *testing.T) {
 	v.Set("network", networkID(t, form, "uk-lon-01-public"))
 	p := c.post("/orgs/acme/ip-addresses", v).wantStatus(http.StatusSeeOther)
 	p = c.get(p.location()).wantStatus(http.StatusOK)
+	// The cache is warm from the form: the result names the organization
+	// without asking Katapult for it.
+	if got := text(p.one(`nav[aria-label="Breadcrumb"]`)); got != "Organizations › ACME Inc. acme" {
+		t.Errorf("breadcrumb %q", got)
+	}
 	card := p.one(`[data-testid="result-card"]`)
 	addr := text(card.Find(`[data-testid="result-address"]`))
 	if !strings.HasPrefix(addr, "192.0.2.") && !strings.HasPrefix(addr, "198.51.100.") {
@@ -217,6 +222,13 @@ func TestEndToEndRefusals(t *testing.T) {
 	t.Run("not activated organization", func(t *testing.T) {
 		p := c.get("/orgs/umbrella/ip-addresses/new").wantStatus(http.StatusOK)
 		p.one(`[data-problem="organization_not_activated"]`)
+	})
+	t.Run("the address list of a suspended organization explains why there is none", func(t *testing.T) {
+		p := c.get("/orgs/initech/ip-addresses").wantStatus(http.StatusOK)
+		p.one(`[data-problem="organization_suspended"]`)
+		if n := c.get("/").wantStatus(http.StatusOK).find(`a[href="/orgs/initech/ip-addresses"]`).Length(); n != 0 {
+			t.Errorf("the organization list links %d times to a list Katapult refuses", n)
+		}
 	})
 	t.Run("token without organizations:read", func(t *testing.T) {
 		c := e.client()

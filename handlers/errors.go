@@ -47,8 +47,7 @@ func (s *server) handleError(err error, c echo.Context) {
 		h.Set(hxReswap, "innerHTML")
 		h.Set(hxReselect, "[data-testid=error-page]")
 	}
-	page := views.Page{Title: prob.Title, Main: views.ErrorMain(views.ErrorView{Status: status, Problem: prob})}
-	if rerr := s.render(c, status, page); rerr != nil {
+	if rerr := s.renderProblem(c, status, prob); rerr != nil {
 		s.logError(c, rerr, http.StatusInternalServerError)
 		// The last resort is still a page, not a stack trace.
 		_ = c.HTML(http.StatusInternalServerError, "<!DOCTYPE html><title>Error · ipdesk</title><h1>Something went wrong</h1><p>ipdesk could not show this page. Try again.</p>")
@@ -91,11 +90,11 @@ func (s *server) explain(c echo.Context, err error) (int, views.Problem) {
 			Kind: "csrf", Title: "Form expired",
 			Message: "This form could not be verified: it may be too old, or it was sent from another site.",
 			Action:  "Go back, reload the page and submit it again.",
-			Links:   []views.Link{{Text: "Organizations", Href: views.PathHome(""), TestID: "link-home"}},
+			Links:   homeLinks("Organizations"),
 		}
 	case errors.As(err, &bad):
 		return http.StatusBadRequest, views.Problem{Kind: "bad-request", Title: bad.Title, Message: bad.Message,
-			Links: []views.Link{{Text: "Organizations", Href: views.PathHome(""), TestID: "link-home"}}}
+			Links: homeLinks("Organizations")}
 	case errors.As(err, &herr):
 		return herr.Code, httpProblem(herr.Code)
 	}
@@ -109,7 +108,7 @@ func (s *server) explain(c echo.Context, err error) (int, views.Problem) {
 
 // httpProblem explains the router's own errors.
 func httpProblem(code int) views.Problem {
-	home := []views.Link{{Text: "Organizations", Href: views.PathHome(""), TestID: "link-home"}}
+	home := homeLinks("Organizations")
 	switch code {
 	case http.StatusNotFound:
 		return views.Problem{Kind: "not-found", Title: "Page not found",
@@ -177,6 +176,11 @@ func retryWhen(after time.Duration) string {
 		return "Try again in 1 second."
 	}
 	return fmt.Sprintf("Try again in %d seconds.", secs)
+}
+
+// homeLinks link back to the organization list.
+func homeLinks(text string) []views.Link {
+	return []views.Link{{Text: text, Href: views.PathHome(""), TestID: "link-home"}}
 }
 
 // unavailableProblem is the panel for a read that Katapult did not answer.

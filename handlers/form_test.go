@@ -106,6 +106,13 @@ func TestFormStates(t *testing.T) {
 				if got := text(panel.Find(`[data-testid="error-message"]`)); got != tt.wantTitle {
 					t.Errorf("message %q, want %q", got, tt.wantTitle)
 				}
+				// Katapult refuses the address list and the networks of
+				// such an organization (403): no link may lead there.
+				for _, path := range []string{"/orgs/" + tt.org + "/ip-addresses", "/orgs/" + tt.org + "/networks"} {
+					if n := p.find(`a[href="` + path + `"]`).Length(); n != 0 {
+						t.Errorf("%d links to %s, which Katapult refuses for this organization", n, path)
+					}
+				}
 			}
 		})
 	}

@@ -97,14 +97,10 @@ func (s *server) formView(c echo.Context, o katapult.Organization, orgs []katapu
 	}
 	field.Errors = fe.Network
 	v.Networks = field
-	last, _ := sess.lastFor(o.SubDomain)
-	if field.Problem == nil {
-		field.Selected = preselect(field.Groups, in.Network, last.Network)
-		v.Networks = field
-		if len(field.Groups) == 0 {
-			v.State = noNetworksProblem(o.SubDomain)
-		}
+	if field.Problem == nil && len(field.Groups) == 0 {
+		v.State = noNetworksProblem(o.SubDomain)
 	}
+	last, _ := sess.lastFor(o.SubDomain)
 	v.Version = string(katapult.IPv4)
 	for _, ver := range []katapult.Version{in.Version, katapult.Version(last.Version)} {
 		if ver.Valid() {
@@ -115,10 +111,12 @@ func (s *server) formView(c echo.Context, o katapult.Organization, orgs []katapu
 	return v, nil
 }
 
-// networkField loads the organization's networks, grouped. A state the
-// organization is in comes back as a problem that replaces the form;
+// networkField loads the organization's networks, grouped, with the one to
+// preselect: the wanted one if it is there, else the one this user last
+// used for the organization, else the first data center's default. A state
+// the organization is in comes back as a problem that replaces the form;
 // Katapult not answering leaves a field that offers to load them again.
-func (s *server) networkField(c echo.Context, org, selected string) (views.NetworkField, *views.Problem, error) {
+func (s *server) networkField(c echo.Context, org, wanted string) (views.NetworkField, *views.Problem, error) {
 	ctx, tok := c.Request().Context(), sessionOf(c).token()
 	field := views.NetworkField{ReloadURL: views.PathNetworks(org)}
 	nets, err := s.api.AvailableNetworks(ctx, tok, katapult.OrgRef(org))
@@ -127,7 +125,7 @@ func (s *server) networkField(c echo.Context, org, selected string) (views.Netwo
 	switch {
 	case errors.As(err, &kerr) && (kerr.Code == katapult.CodeOrganizationSuspended || kerr.Code == katapult.CodeOrganizationNotActivated):
 		p := problemFor(kerr)
-		p.Links = orgLinks(org)
+		p.Links = homeLinks("Other organizations")
 		return field, &p, nil
 	case errors.As(err, &unavail):
 		p := unavailableProblem()
@@ -145,24 +143,25 @@ func (s *server) networkField(c echo.Context, org, selected string) (views.Netwo
 		s.logError(c, err, http.StatusBadGateway)
 	}
 	field.Groups = networkGroups(org, nets, dcs)
-	field.Selected = selected
+	last, _ := sessionOf(c).lastFor(org)
+	field.Selected = preselect(field.Groups, wanted, last.Network)
 	return field, nil, nil
 }
 
 // stateProblem explains why an organization cannot get addresses, from
-// what the organization list says.
+// what the organization list says. It links only to the other
+// organizations: Katapult refuses the address list of such an
+// organization too.
 func stateProblem(o katapult.Organization) *views.Problem {
-	var code katapult.Code
-	switch {
-	case o.Suspended:
-		code = katapult.CodeOrganizationSuspended
-	case !o.Activated():
-		code = katapult.CodeOrganizationNotActivated
-	default:
+	if usable(o) {
 		return nil
 	}
+	code := katapult.CodeOrganizationNotActivated
+	if o.Suspended {
+		code = katapult.CodeOrganizationSuspended
+	}
 	p := problemFor(katapult.NewError(code, katapult.Detail{}))
-	p.Links = orgLinks(o.SubDomain)
+	p.Links = homeLinks("Other organizations")
 	return &p
 }
 
@@ -171,14 +170,8 @@ func noNetworksProblem(org string) *views.Problem {
 		Kind: "no-networks", Title: "No networks", Warning: true,
 		Message: "Katapult offers this organization no network to create addresses on.",
 		Action:  "Ask Katapult support to make a network available to this organization.",
-		Links:   orgLinks(org),
-	}
-}
-
-func orgLinks(org string) []views.Link {
-	return []views.Link{
-		{Text: "Addresses of this organization", Href: views.PathAddresses(org), TestID: "link-list"},
-		{Text: "Other organizations", Href: views.PathHome(""), TestID: "link-home"},
+		Links: append([]views.Link{{Text: "Addresses of this organization", Href: views.PathAddresses(org), TestID: "link-list"}},
+			homeLinks("Other organizations")...),
 	}
 }
 

@@ -39,13 +39,21 @@ func (s *server) handleList() echo.HandlerFunc {
 		if done, err := canonical(c, o, views.PathAddresses); done {
 			return err
 		}
+		if p := stateProblem(o); p != nil {
+			// Katapult would refuse the list with 403: say why instead.
+			p.Details = append(p.Details, "Katapult does not show the addresses of an organization in this state.")
+			return s.render(c, http.StatusOK, listPage(views.ListView{Org: orgHeader(o), State: p}))
+		}
 		res, err := s.api.IPAddresses(ctx, tok, katapult.OrgRef(o.SubDomain), page, perPage)
 		if err != nil {
 			return err
 		}
-		v := listView(orgHeader(o), res, page)
-		return s.render(c, http.StatusOK, views.Page{Title: "Addresses · " + v.Org.Name, Main: views.ListMain(v)})
+		return s.render(c, http.StatusOK, listPage(listView(orgHeader(o), res, page)))
 	}
+}
+
+func listPage(v views.ListView) views.Page {
+	return views.Page{Title: "Addresses · " + v.Org.Name, Main: views.ListMain(v)}
 }
 
 // pageParam validates ?page=: empty is 1, anything but a whole number
@@ -79,10 +87,10 @@ func listView(o views.OrgHeader, res katapult.IPAddressPage, page int) views.Lis
 // renderUnknown is the page of a create whose outcome is unknown: it shows
 // the organization's newest addresses, to check, and offers a fresh form.
 func (s *server) renderUnknown(c echo.Context, org string, status int) error {
-	o := orgHeader(katapult.Organization{SubDomain: org})
+	list := views.PathAddresses(org)
 	v := views.UnknownView{
-		Org: o, Problem: unknownProblem(o.ListURL),
-		NewFormURL: o.FormURL, ListURL: o.ListURL,
+		Org: s.cachedOrgHeader(sessionOf(c).token(), org), Problem: unknownProblem(list),
+		NewFormURL: views.PathNewAddress(org), ListURL: list,
 	}
 	recent, err := s.newestAddresses(c.Request().Context(), sessionOf(c).token(), org)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"ipdesk/katapult"
 	"ipdesk/views"
 )
 
@@ -22,9 +21,9 @@ func (s *server) handleShow() echo.HandlerFunc {
 			return echo.ErrNotFound
 		}
 		ctx, tok := c.Request().Context(), sessionOf(c).token()
-		o := katapult.Organization{SubDomain: string(ref)}
 		if ref.IsID() {
-			if o, _, err = s.findOrg(ctx, tok, ref); err != nil {
+			o, _, err := s.findOrg(ctx, tok, ref)
+			if err != nil {
 				return err
 			}
 			if done, err := canonical(c, o, func(org string) string { return views.PathAddress(org, id) }); done {
@@ -35,7 +34,7 @@ func (s *server) handleShow() echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		v := resultView(orgHeader(o), addr, s.now())
+		v := resultView(s.cachedOrgHeader(tok, string(ref)), addr, s.now())
 		switch c.QueryParam(createdParam) {
 		case createdNew:
 			v.Created = true

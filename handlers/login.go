@@ -78,7 +78,6 @@ func tokenProblem(tok string) string {
 // returns the status to answer with.
 func (s *server) loginRefusal(c echo.Context, err error, v *views.LoginView) int {
 	var kerr *katapult.Error
-	var unavail *katapult.UnavailableError
 	switch {
 	case errors.As(err, &kerr) && kerr.Code == katapult.CodeScopeNotGranted:
 		scopes := kerr.Detail.Scopes
@@ -92,20 +91,12 @@ func (s *server) loginRefusal(c echo.Context, err error, v *views.LoginView) int
 		en := kerr.Entry()
 		v.TokenErrors = []string{en.Message, en.Action}
 		return http.StatusUnprocessableEntity
-	case errors.As(err, &kerr):
-		p := problemFor(kerr)
-		v.Problem = &p
-		return katapultStatus(kerr)
-	case errors.As(err, &unavail):
-		p := unavailableProblem()
-		v.Problem = &p
-		return http.StatusBadGateway
 	}
-	s.logError(c, err, http.StatusInternalServerError)
-	p := views.Problem{Kind: "internal", Title: "Sign-in failed",
-		Message: "ipdesk could not check this token.", Action: "Try again in a moment."}
+	// Anything else is explained as on any page, above the form.
+	status, p := s.explain(c, err)
+	s.logError(c, err, status)
 	v.Problem = &p
-	return http.StatusInternalServerError
+	return status
 }
 
 // loginNotice says why the user is on the sign-in page.

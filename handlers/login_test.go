@@ -144,11 +144,109 @@ func TestSessionCookieAttributes(t *testing.T) {
 	}
 }
 
-func TestSessionEndsAfterTwelveHours(t *testing.T) {
+func TestCSRFCookieAttributes(t *testing.T) {
+	t.Parallel()
+	for _, secure := range []bool{false, true} {
+		e := newEnv(t, newFake(t), func(c *handlers.Config) { c.CookieSecure = secure })
+		p := e.client().get("/login").wantStatus(http.StatusOK)
+		var found bool
+		for _, ck := range (&http.Response{Header: p.header}).Cookies() {
+			if ck.Name != "ipdesk_csrf" {
+				continue
+			}
+			found = true
+			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != secure || ck.Path != "/" {
+				t.Errorf("secure=%v: cookie %+v: want HttpOnly, SameSite=Lax, Secure=%v, Path=/", secure, ck, secure)
+			}
+		}
+		if !found {
+			t.Fatalf("secure=%v: no CSRF cookie", secure)
+		}
+	}
+}
+
+// TestSignInGoesBackToLocalPathsOnly: whatever next the sign-in form or
+// link carries, only a path on this site is followed.
+func TestSignInGoesBackToLocalPathsOnly(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ next, want string }{
+		{next: "/orgs/acme/ip-addresses?page=2", want: "/orgs/acme/ip-addresses?page=2"},
+		{next: "https://evil.example/", want: "/"},
+		{next: "//evil.example/x", want: "/"},
+		{next: `/\evil.example`, want: "/"},
+		{next: "javascript:alert(1)", want: "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.next, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, newFake(t))
+			c := e.client()
+			login := c.get("/login?next=" + url.QueryEscape(tt.next)).wantStatus(http.StatusOK)
+			field := login.find(`input[name="next"]`).AttrOr("value", "/")
+			if field != tt.want {
+				t.Errorf("the form carries next %q, want %q", field, tt.want)
+			}
+			// A forged post carries next itself.
+			p := c.post("/login", url.Values{"token": {userToken}, "next": {tt.next}}).wantStatus(http.StatusSeeOther)
+			if p.location() != tt.want {
+				t.Errorf("sign-in sent to %q, want %q", p.location(), tt.want)
+			}
+			// Signed in already: the sign-in link goes straight on, locally.
+			if p = c.get("/login?next=" + url.QueryEscape(tt.next)).wantStatus(http.StatusSeeOther); p.location() != tt.want {
+				t.Errorf("signed-in visit sent to %q, want %q", p.location(), tt.want)
+			}
+		})
+	}
+}
+
+// TestAnUnreadableSessionCookieMeansSigningIn: a tampered, foreign or
+// truncated cookie is no session, and never an error page.
+func TestAnUnreadableSessionCookieMeansSigningIn(t *testing.T) {
 	t.Parallel()
 	e, c := signedIn(t, newFake(t))
+	u, _ := url.Parse(e.srv.URL)
+	var value string
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "ipdesk_session" {
+			value = ck.Value
+		}
+	}
+	if value == "" {
+		t.Fatal("no session cookie")
+	}
+	flip := []byte(value)
+	flip[len(flip)/2] ^= 1
+	tests := map[string]string{
+		"tampered":  string(flip),
+		"truncated": value[:len(value)/2],
+		"garbage":   "not-a-cookie",
+		"empty":     "",
+	}
+	for name, v := range tests {
+		t.Run(name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/orgs/acme/ip-addresses/new", nil)
+			req.AddCookie(&http.Cookie{Name: "ipdesk_session", Value: v})
+			res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=%2Forgs%2Facme%2Fip-addresses%2Fnew" {
+				t.Errorf("status %d to %q, want 303 to sign in", res.StatusCode, res.Header.Get("Location"))
+			}
+		})
+	}
+}
+
+func TestSessionEndsAfterTwelveHours(t *testing.T) {
+	t.Parallel()
+	e, c := signedIn(t, newFake(t).creating())
 	c.get("/").wantStatus(http.StatusOK)
-	e.clock.Add(11*time.Hour + 59*time.Minute)
+	// A create in between saves the cookie again: the session still ends
+	// 12 hours after sign-in, not after the last save.
+	e.clock.Add(6 * time.Hour)
+	c.post("/orgs/acme/ip-addresses", formOf(c, "acme")).wantStatus(http.StatusSeeOther)
+	e.clock.Add(5*time.Hour + 59*time.Minute)
 	c.get("/").wantStatus(http.StatusOK)
 	e.clock.Add(time.Minute)
 	p := c.get("/orgs/acme/ip-addresses").wantStatus(http.StatusSeeOther)

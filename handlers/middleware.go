@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -97,10 +98,11 @@ func (e *csrfError) Error() string { return "csrf: " + e.cause.Error() }
 func (e *csrfError) Unwrap() error { return e.cause }
 
 // csrf checks every post: browsers that send Sec-Fetch-Site are judged by
-// it, others by the double-submit cookie against the `_csrf` field or the
-// X-CSRF-Token header (htmx sends it through hx-headers). Whatever Echo's
-// middleware refuses, before the request reaches a handler, becomes a
-// csrfError, which the error handler renders as an HTML page.
+// it (only same-origin passes), others by the double-submit cookie against
+// the `_csrf` field or the X-CSRF-Token header (htmx sends it through
+// hx-headers). Whatever Echo's middleware refuses, before the request
+// reaches a handler, becomes a csrfError, which the error handler renders
+// as an HTML page.
 func (s *server) csrf() echo.MiddlewareFunc {
 	check := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
@@ -114,6 +116,12 @@ func (s *server) csrf() echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteLaxMode,
 		CookieSecure:   s.secure,
+		// Echo lets a same-site post (a sibling sub-domain) fall back to
+		// the double-submit cookie, which a sibling can overwrite. ipdesk's
+		// own forms are always same-origin: refuse every other post.
+		AllowSecFetchSiteFunc: func(echo.Context) (bool, error) {
+			return false, errors.New("post from another site")
+		},
 	})
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

@@ -25,28 +25,24 @@ func (s *server) handleNetworks() echo.HandlerFunc {
 			return err
 		}
 		if p := stateProblem(o); p != nil {
-			return s.render(c, http.StatusOK, views.Page{Title: p.Title, Main: views.ErrorMain(views.ErrorView{Status: http.StatusOK, Problem: *p})})
+			return s.renderProblem(c, http.StatusOK, *p)
 		}
 		field, state, err := s.networkField(c, o.SubDomain, c.QueryParam("network"))
 		if err != nil {
 			return err
 		}
 		if state != nil {
-			return s.render(c, http.StatusOK, views.Page{Title: state.Title, Main: views.ErrorMain(views.ErrorView{Status: http.StatusOK, Problem: *state})})
+			return s.renderProblem(c, http.StatusOK, *state)
 		}
 		if isHTMX(c) {
 			status := http.StatusOK
-			if field.Problem == nil {
-				last, _ := sessionOf(c).lastFor(o.SubDomain)
-				field.Selected = preselect(field.Groups, field.Selected, last.Network)
-			} else {
+			if field.Problem != nil {
 				status = http.StatusBadGateway
 			}
 			return s.renderPartial(c, status, views.NetworkSelect(field))
 		}
 		if field.Problem != nil {
-			return s.render(c, http.StatusBadGateway, views.Page{Title: field.Problem.Title,
-				Main: views.ErrorMain(views.ErrorView{Status: http.StatusBadGateway, Problem: *field.Problem})})
+			return s.renderProblem(c, http.StatusBadGateway, *field.Problem)
 		}
 		v := views.NetworksView{Org: orgHeader(o), Groups: field.Groups}
 		return s.render(c, http.StatusOK, views.Page{Title: "Networks · " + v.Org.Name, Main: views.NetworksMain(v)})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -116,6 +117,9 @@ func TestUnknownOutcomeIsNeverCreatedAgain(t *testing.T) {
 		}
 		if id, _ := p.one(`[data-testid="address-row"]`).Attr("data-id"); id != "ip_Page2Newest00001" {
 			t.Errorf("newest page not shown: %q", id)
+		}
+		if crumbs := text(p.one(`nav[aria-label="Breadcrumb"]`)); strings.Count(crumbs, "acme") != 1 {
+			t.Errorf("breadcrumb %q", crumbs)
 		}
 	}
 	check(c.post("/orgs/acme/ip-addresses", form).wantStatus(http.StatusGatewayTimeout))

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ipdesk/katapult"
+	"ipdesk/views"
 )
 
 // validOrgRef accepts what can name an organization in a URL: a sub_domain
@@ -42,14 +43,51 @@ func (s *server) findOrg(ctx context.Context, tok katapult.Token, ref katapult.O
 	if err != nil {
 		return katapult.Organization{}, nil, err
 	}
-	for _, o := range orgs {
-		if (ref.IsID() && o.ID == string(ref)) || (!ref.IsID() && strings.EqualFold(o.SubDomain, string(ref))) {
-			return o, orgs, nil
-		}
+	if o, ok := orgIn(orgs, ref); ok {
+		return o, orgs, nil
 	}
 	o, err := s.api.Organization(ctx, tok, ref)
 	return o, orgs, err
 }
+
+// orgIn finds an organization by id or sub_domain in a list.
+func orgIn(orgs []katapult.Organization, ref katapult.OrgRef) (katapult.Organization, bool) {
+	for _, o := range orgs {
+		if (ref.IsID() && o.ID == string(ref)) || (!ref.IsID() && strings.EqualFold(o.SubDomain, string(ref))) {
+			return o, true
+		}
+	}
+	return katapult.Organization{}, false
+}
+
+// orgsCache is what the per-token cache offers beyond the port: the
+// organization list when it holds a fresh one, without asking Katapult.
+type orgsCache interface {
+	CachedOrganizations(tok katapult.Token) ([]katapult.Organization, bool)
+}
+
+// cachedOrgHeader is the heading of an address's page and of the pages
+// that follow a create, none of which fetch the organization: submit to
+// result must stay within two calls. It names the organization from the
+// cached list when that is warm (no call), and by its sub_domain alone
+// otherwise.
+func (s *server) cachedOrgHeader(tok katapult.Token, sub string) views.OrgHeader {
+	if c, ok := s.api.(orgsCache); ok {
+		if orgs, ok := c.CachedOrganizations(tok); ok {
+			if o, ok := orgIn(orgs, katapult.OrgRef(sub)); ok {
+				return orgHeader(o)
+			}
+		}
+	}
+	return views.OrgHeader{
+		Name: sub, SubDomain: sub, FormURL: views.PathNewAddress(sub),
+		ListURL: views.PathAddresses(sub), NetworksURL: views.PathNetworks(sub),
+	}
+}
+
+// usable reports whether addresses can be created for, and listed of, an
+// organization: Katapult refuses both for a suspended or not activated one.
+func usable(o katapult.Organization) bool { return !o.Suspended && o.Activated() }
 
 // canonical redirects a URL that names the organization by id, or in
 // another case, to the same URL with its sub_domain, so that bookmarks use

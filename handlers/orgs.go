@@ -11,7 +11,8 @@ import (
 	"ipdesk/views"
 )
 
-// maxQueryLen bounds the filter: longer cannot match a name anyway.
+// maxQueryLen bounds the filter, in characters (the box's maxlength):
+// longer cannot match a name anyway.
 const maxQueryLen = 100
 
 // handleOrgs lists the organizations the token can see, filtered by `q`
@@ -24,8 +25,8 @@ func (s *server) handleOrgs() echo.HandlerFunc {
 			return err
 		}
 		q := strings.TrimSpace(c.QueryParam("q"))
-		if len(q) > maxQueryLen {
-			q = q[:maxQueryLen]
+		if r := []rune(q); len(r) > maxQueryLen {
+			q = string(r[:maxQueryLen]) // whole characters: a cut one would show as garbage
 		}
 		v := views.OrgsView{Query: q, Total: len(orgs)}
 		for _, o := range sortedOrgs(orgs) {
@@ -56,22 +57,25 @@ func sortedOrgs(orgs []katapult.Organization) []katapult.Organization {
 }
 
 func orgRow(o katapult.Organization) views.OrgRow {
+	h := orgHeader(o)
 	return views.OrgRow{
 		Name: o.Name, SubDomain: o.SubDomain,
 		Suspended: o.Suspended, NotActivated: !o.Activated(),
-		FormURL: views.PathNewAddress(o.SubDomain), ListURL: views.PathAddresses(o.SubDomain),
+		FormURL: h.FormURL, ListURL: h.ListURL,
 	}
 }
 
-// orgHeader is the heading of an organization's pages.
+// orgHeader is the heading of an organization's pages. A suspended or not
+// activated organization gets no links to its addresses or networks:
+// Katapult refuses both (403) for it, and its form page explains why.
 func orgHeader(o katapult.Organization) views.OrgHeader {
 	name := o.Name
 	if name == "" {
 		name = o.SubDomain
 	}
-	return views.OrgHeader{
-		Name: name, SubDomain: o.SubDomain,
-		FormURL: views.PathNewAddress(o.SubDomain), ListURL: views.PathAddresses(o.SubDomain),
-		NetworksURL: views.PathNetworks(o.SubDomain),
+	h := views.OrgHeader{Name: name, SubDomain: o.SubDomain, FormURL: views.PathNewAddress(o.SubDomain)}
+	if usable(o) {
+		h.ListURL, h.NetworksURL = views.PathAddresses(o.SubDomain), views.PathNetworks(o.SubDomain)
 	}
+	return h
 }

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -80,6 +82,15 @@ func TestOrganizationBadgesAndLinks(t *testing.T) {
 		if href, _ := r.Find(`[data-testid="org-link"]`).Attr("href"); href != "/orgs/"+tt.org+"/ip-addresses/new" {
 			t.Errorf("%s: link %q", tt.org, href)
 		}
+		// Katapult refuses the address list of a suspended or not
+		// activated organization: no link to it.
+		wantList := 0
+		if tt.suspended+tt.notActivated == 0 {
+			wantList = 1
+		}
+		if n := r.Find(`a[href="/orgs/` + tt.org + `/ip-addresses"]`).Length(); n != wantList {
+			t.Errorf("%s: %d links to the address list, want %d", tt.org, n, wantList)
+		}
 	}
 }
 
@@ -95,5 +106,16 @@ func TestOrganizationFilterHasAnHTMXFragment(t *testing.T) {
 	}
 	if p.header.Get("Vary") == "" || !containsFold(p.header.Values("Vary"), "HX-Request") {
 		t.Errorf("Vary %v lacks HX-Request", p.header.Values("Vary"))
+	}
+}
+
+func TestALongFilterIsCutAtAWholeCharacter(t *testing.T) {
+	t.Parallel()
+	_, c := signedIn(t, newFake(t))
+	q := strings.Repeat("a", 99) + "éé"
+	p := c.get("/?q=" + url.QueryEscape(q)).wantStatus(http.StatusOK)
+	got := p.one(`input[name="q"]`).AttrOr("value", "")
+	if want := strings.Repeat("a", 99) + "é"; got != want {
+		t.Errorf("filter kept %q, want %q", got, want)
 	}
 }

@@ -68,6 +68,36 @@ func TestAddressList(t *testing.T) {
 	}
 }
 
+func TestAddressListOfAnOrganizationThatCannotHaveOneExplainsWhy(t *testing.T) {
+	t.Parallel()
+	orgName := map[string]string{"initech": initech.Name, "umbrella": umbrella.Name}
+	tests := []struct{ org, kind string }{
+		{org: "initech", kind: "organization_suspended"},
+		{org: "umbrella", kind: "organization_not_activated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.org, func(t *testing.T) {
+			t.Parallel()
+			api := newFake(t) // no IPAddresses allowed: Katapult would answer 403
+			_, c := signedIn(t, api)
+			p := c.get("/orgs/" + tt.org + "/ip-addresses").wantStatus(http.StatusOK)
+			panel := p.one(`[data-testid="list-page"] [data-testid="error-panel"][data-problem="` + tt.kind + `"]`)
+			if got := text(p.one(`[data-testid="org-name"]`)); got != orgName[tt.org] {
+				t.Errorf("the page names %q, want %q", got, orgName[tt.org])
+			}
+			if !strings.Contains(text(panel), "does not show the addresses") {
+				t.Errorf("panel %q does not say why there is no list", text(panel))
+			}
+			if n := p.find(`a[href="/orgs/` + tt.org + `/ip-addresses"]`).Length(); n != 0 {
+				t.Errorf("%d links to the list that cannot be shown", n)
+			}
+			if api.count("IPAddresses") != 0 {
+				t.Errorf("asked Katapult for a list it refuses")
+			}
+		})
+	}
+}
+
 func TestShowAddressErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -228,5 +258,71 @@ func TestHeaders(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || string(body) != "ok" {
 		t.Errorf("healthz: %d %q", res.StatusCode, body)
+	}
+}
+
+// TestOddRequestsGetAnExplanationNeverABare500 sends what browsers,
+// scripts and attackers may send, and checks each answer is one of the
+// dashboard's own pages.
+func TestOddRequestsGetAnExplanationNeverABare500(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("a", 70*1024)
+	tests := []struct {
+		name, method, path, body, contentType string
+		wantStatus                            int
+		wantKind                              string
+	}{
+		{name: "body over the limit", method: http.MethodPost, path: "/orgs/acme/ip-addresses", body: "once=" + huge, wantStatus: 413, wantKind: "too-large"},
+		{name: "a huge query", method: http.MethodGet, path: "/?q=" + huge[:8000], wantStatus: 200},
+		{name: "page past any list", method: http.MethodGet, path: "/orgs/acme/ip-addresses?page=99999999999999999999", wantStatus: 400, wantKind: "bad-request"},
+		{name: "an org that is no DNS label", method: http.MethodGet, path: "/orgs/a%00b/ip-addresses/new", wantStatus: 404, wantKind: "not-found"},
+		{name: "an org too long", method: http.MethodGet, path: "/orgs/" + huge[:300] + "/ip-addresses", wantStatus: 404, wantKind: "not-found"},
+		{name: "a switch to a malformed org", method: http.MethodGet, path: "/orgs/acme/ip-addresses/new?org=a%2Fb", wantStatus: 400, wantKind: "bad-request"},
+		{name: "multipart that is not", method: http.MethodPost, path: "/orgs/acme/ip-addresses", body: "garbage", contentType: "multipart/form-data; boundary=x", wantStatus: 422},
+		{name: "JSON instead of a form", method: http.MethodPost, path: "/orgs/acme/ip-addresses", body: `{"network":"x"}`, contentType: "application/json", wantStatus: 422},
+		{name: "PUT", method: http.MethodPut, path: "/orgs/acme/ip-addresses", wantStatus: 405, wantKind: "method-not-allowed"},
+		{name: "DELETE", method: http.MethodDelete, path: "/orgs/acme/ip-addresses/ip_x", wantStatus: 405, wantKind: "method-not-allowed"},
+		{name: "GET of sign-out", method: http.MethodGet, path: "/logout", wantStatus: 405, wantKind: "method-not-allowed"},
+		{name: "a static file that is not", method: http.MethodGet, path: "/static/../go.mod", wantStatus: 404, wantKind: "not-found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := signedIn(t, newFake(t)) // no create, no list allowed
+			c.get("/")
+			h := hdr{"X-CSRF-Token": c.csrf}
+			if tt.contentType != "" {
+				h["Content-Type"] = tt.contentType
+			} else if tt.body != "" {
+				h["Content-Type"] = "application/x-www-form-urlencoded"
+			}
+			req, _ := http.NewRequest(tt.method, c.env.srv.URL+tt.path, strings.NewReader(tt.body))
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			res, err := c.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d", res.StatusCode, tt.wantStatus)
+			}
+			if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if tt.wantKind != "" && !strings.Contains(string(body), `data-problem="`+tt.wantKind+`"`) {
+				t.Errorf("no %s panel", tt.wantKind)
+			}
+			if res.Header.Get("Content-Security-Policy") == "" {
+				t.Errorf("no Content-Security-Policy on this answer")
+			}
+			for _, leak := range []string{"goroutine", "panic", "runtime error"} {
+				if strings.Contains(strings.ToLower(string(body)), leak) {
+					t.Errorf("the page shows %q", leak)
+				}
+			}
+		})
 	}
 }

@@ -26,6 +26,11 @@ func (s *server) render(c echo.Context, status int, p views.Page) error {
 	return s.write(c, status, comp)
 }
 
+// renderProblem answers with a page that only explains a problem.
+func (s *server) renderProblem(c echo.Context, status int, p views.Problem) error {
+	return s.render(c, status, views.Page{Title: p.Title, Main: views.ErrorMain(views.ErrorView{Status: status, Problem: p})})
+}
+
 // renderPartial answers with a component alone, for htmx partials.
 func (s *server) renderPartial(c echo.Context, status int, comp templ.Component) error {
 	return s.write(c, status, comp)

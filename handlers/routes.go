@@ -3,7 +3,7 @@ package handlers
 import "github.com/labstack/echo/v4"
 
 // routes lists the dashboard's whole surface, one line a route. The paths
-// are built for links by views/paths.go; routes_test.go checks that both
+// are built for links by views/paths.go; TestPathsMatchRoutes checks that both
 // agree. Katapult's own API (/core/v1) is mounted beside this handler by
 // main, not here.
 func (s *server) routes(e *echo.Echo) {

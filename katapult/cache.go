@@ -91,6 +91,17 @@ func (c *cache) DataCenters(ctx context.Context, tok Token) ([]DataCenter, error
 		func(ctx context.Context) ([]DataCenter, error) { return c.api.DataCenters(ctx, tok) })
 }
 
+// CachedOrganizations is the token's organization list if the cache holds a
+// fresh one, and never calls Katapult: a page with a call budget (the result
+// after a create) names the organization with it when it can.
+func (c *cache) CachedOrganizations(tok Token) ([]Organization, bool) {
+	v, ok := c.get(cacheKey(tok, opListOrganizations, ""))
+	if !ok {
+		return nil, false
+	}
+	return slices.Clone(v.([]Organization)), true
+}
+
 // CreateIPAddress goes straight through.
 func (c *cache) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error) {
 	return c.api.CreateIPAddress(ctx, tok, req)

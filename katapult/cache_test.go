@@ -350,3 +350,33 @@ func TestACacheWithoutTTLIsTheAPIItself(t *testing.T) {
 		t.Errorf("NewCache with ttl 0 = %T", api)
 	}
 }
+
+func TestCachedOrganizationsAnswersFromMemoryOnly(t *testing.T) {
+	t.Parallel()
+	up, clk := newCountingAPI(), newClock()
+	c := newCache(up, time.Minute, clk.now, maxCacheEntries)
+	if orgs, ok := c.CachedOrganizations(testToken); ok || orgs != nil {
+		t.Fatalf("a cold cache answered %v", orgs)
+	}
+	if _, err := c.Organizations(t.Context(), testToken); err != nil {
+		t.Fatal(err)
+	}
+	orgs, ok := c.CachedOrganizations(testToken)
+	if !ok || len(orgs) != 1 || orgs[0].ID != "org_"+string(testToken)[:3] {
+		t.Fatalf("a warm cache answered %v, %v", orgs, ok)
+	}
+	orgs[0].Name = "changed by a caller"
+	if again, _ := c.CachedOrganizations(testToken); again[0].Name == "changed by a caller" {
+		t.Errorf("the cached list was changed through a copy")
+	}
+	if _, ok := c.CachedOrganizations("another-token"); ok {
+		t.Errorf("another token's list was handed out")
+	}
+	clk.advance(time.Minute)
+	if _, ok := c.CachedOrganizations(testToken); ok {
+		t.Errorf("an expired list was handed out")
+	}
+	if got := up.n("orgs"); got != 1 {
+		t.Errorf("%d upstream calls, want 1: peeking never calls Katapult", got)
+	}
+}

@@ -53,6 +53,8 @@ type Problem struct {
 }
 
 // OrgHeader names the organization a page is about, with its main links.
+// ListURL and NetworksURL are empty when they cannot work (a suspended or
+// not activated organization).
 type OrgHeader struct {
 	Name      string
 	SubDomain string

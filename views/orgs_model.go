@@ -15,5 +15,7 @@ type OrgRow struct {
 	Suspended    bool
 	NotActivated bool
 	FormURL      string
-	ListURL      string
+	// ListURL is empty when Katapult would refuse the list (a suspended or
+	// not activated organization).
+	ListURL string
 }

@@ -60,6 +60,9 @@ type ListView struct {
 	NextURL    string
 	// Notice explains an empty page past the end.
 	Notice string
+	// State replaces the list when Katapult shows none for the
+	// organization (suspended, not activated).
+	State *Problem
 }
 
 // UnknownView explains a create whose outcome is unknown.
