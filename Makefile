@@ -5,7 +5,7 @@ HTMX_VERSION := 2.0.10
 HTMX_SHA256  := 71ea67185bfa8c98c39d31717c6fce5d852370fcdfd129db4543774d3145c0de
 HTMX_FILE    := static/htmx-$(HTMX_VERSION).min.js
 
-.PHONY: run build test generate check-generated fmt vet bench screenshot assets clean
+.PHONY: run build test generate check-generated vet lint bench screenshot assets clean
 
 run:
 	$(GO) run . -addr 127.0.0.1:8080 -data ./data
@@ -13,10 +13,10 @@ run:
 build:
 	$(GO) build -o bin/ipdesk .
 
-# The whole suite: generated code up to date, formatting, vet, tests with the
-# race detector (browser tests included: they skip locally without Chromium,
+# The whole suite: generated code up to date, formatting, vet, staticcheck,
+# tests with the race detector (browser tests included: they skip locally without Chromium,
 # and fail in CI).
-test: check-generated vet
+test: check-generated vet lint
 	$(GO) test -race -count=1 ./...
 
 generate:
@@ -35,6 +35,11 @@ check-generated:
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck at a pinned version, run without adding it to go.mod.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) run $(STATICCHECK) ./...
 
 bench:
 	$(GO) test -run '^$$' -bench AllocationCost ./katapult/engine/
