@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -31,48 +30,35 @@ const minSessionKey = 32
 
 // parseConfig reads the flags of DESIGN.md. Each flag has an IPDESK_*
 // environment twin: a flag wins over its variable, which wins over the
-// default.
+// default. Variables are applied after parsing, to the flags the command
+// line left alone, so that the usage text shows only built-in defaults
+// (never a secret from the environment) and a bad variable is reported only
+// when it is used.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	cookieSecure, err := strconv.ParseBool(env("IPDESK_COOKIE_SECURE", "false"))
-	if err != nil {
-		return config{}, fmt.Errorf("IPDESK_COOKIE_SECURE: %q is not true or false", getenv("IPDESK_COOKIE_SECURE"))
-	}
-	rateLimit, err := strconv.Atoi(env("IPDESK_RATE_LIMIT", "1000"))
-	if err != nil {
-		return config{}, fmt.Errorf("IPDESK_RATE_LIMIT: %q is not a whole number", getenv("IPDESK_RATE_LIMIT"))
-	}
-
 	var cfg config
 	var sessionKeys string
 	fs := flag.NewFlagSet("ipdesk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.addr, "addr", env("IPDESK_ADDR", "127.0.0.1:8080"), "listen address (IPDESK_ADDR)")
-	fs.StringVar(&cfg.dataDir, "data", env("IPDESK_DATA", "./data"), "data folder: embedded store and generated session key (IPDESK_DATA)")
-	fs.StringVar(&cfg.katapultURL, "katapult-url", env("IPDESK_KATAPULT_URL", ""), "Katapult's origin, e.g. https://api.katapult.io; empty: serve the embedded API (IPDESK_KATAPULT_URL)")
-	fs.StringVar(&cfg.seedFile, "seed", env("IPDESK_SEED", ""), "JSON seed for a fresh embedded store instead of the demo seed (IPDESK_SEED)")
-	// The secrets' variable is read after parsing, not made the flag's
-	// default: a default is printed in the usage a mistyped flag shows.
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address (IPDESK_ADDR)")
+	fs.StringVar(&cfg.dataDir, "data", "./data", "data folder: embedded store and generated session key (IPDESK_DATA)")
+	fs.StringVar(&cfg.katapultURL, "katapult-url", "", "Katapult's origin, e.g. https://api.katapult.io; empty: serve the embedded API (IPDESK_KATAPULT_URL)")
+	fs.StringVar(&cfg.seedFile, "seed", "", "JSON seed for a fresh embedded store instead of the demo seed (IPDESK_SEED)")
 	fs.StringVar(&sessionKeys, "session-keys", "", "comma-separated secrets of at least 32 bytes, hex or base64; the first signs new cookies (IPDESK_SESSION_KEYS)")
-	fs.BoolVar(&cfg.cookieSecure, "cookie-secure", cookieSecure, "mark cookies Secure: set it when served over HTTPS (IPDESK_COOKIE_SECURE)")
-	fs.IntVar(&cfg.rateLimit, "rate-limit", rateLimit, "embedded API: requests a minute per token; 0 turns it off (IPDESK_RATE_LIMIT)")
+	fs.BoolVar(&cfg.cookieSecure, "cookie-secure", false, "mark cookies Secure: set it when served over HTTPS (IPDESK_COOKIE_SECURE)")
+	fs.IntVar(&cfg.rateLimit, "rate-limit", 1000, "embedded API: requests a minute per token; 0 turns it off (IPDESK_RATE_LIMIT)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return config{}, err
-	}
-	if !flagSet(fs, "session-keys") {
-		sessionKeys = getenv("IPDESK_SESSION_KEYS")
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q: ipdesk takes flags only", fs.Arg(0))
 	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return config{}, err
+	}
 	if cfg.rateLimit < 0 {
 		return config{}, fmt.Errorf("-rate-limit: %d is negative; 0 turns the limit off", cfg.rateLimit)
 	}
+	var err error
 	if cfg.sessionKeys, err = parseSessionKeys(sessionKeys); err != nil {
 		return config{}, err
 	}
@@ -82,11 +68,27 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	return cfg, nil
 }
 
-// flagSet reports whether the command line set the flag.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+// applyEnv sets each flag the command line did not set from its variable
+// (IPDESK_ and the flag's name in capitals, - as _), parsed by the flag
+// itself. An empty variable counts as unset.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "IPDESK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v := getenv(name)
+		if set[f.Name] || v == "" || err != nil {
+			return
+		}
+		if ferr := fs.Set(f.Name, v); ferr != nil {
+			if f.Name == "session-keys" {
+				v = "…" // a secret: never repeated in a message
+			}
+			err = fmt.Errorf("%s: %q is not a valid value for -%s", name, v, f.Name)
+		}
+	})
+	return err
 }
 
 // parseKatapultURL checks Katapult's origin and returns it without a

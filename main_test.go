@@ -253,6 +253,12 @@ func TestParseConfigLetsAFlagWinOverItsVariableAndTheVariableOverTheDefault(t *t
 			want: config{addr: "127.0.0.1:9001", dataDir: "./data", katapultURL: "https://k.example", rateLimit: 5},
 		},
 		{
+			name: "a flag over a variable that would not parse",
+			args: []string{"-rate-limit", "10", "-cookie-secure"},
+			env:  map[string]string{"IPDESK_RATE_LIMIT": "lots", "IPDESK_COOKIE_SECURE": "maybe"},
+			want: config{addr: "127.0.0.1:8080", dataDir: "./data", rateLimit: 10, cookieSecure: true},
+		},
+		{
 			name: "a bare boolean flag",
 			args: []string{"-cookie-secure"},
 			want: config{addr: "127.0.0.1:8080", dataDir: "./data", rateLimit: 1000, cookieSecure: true},
