@@ -7,8 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/url"
 	"strings"
+	"time"
+
+	"ipdesk/katapult"
 )
 
 // config is everything the command line and the environment decide.
@@ -20,6 +25,16 @@ type config struct {
 	sessionKeys  [][]byte
 	cookieSecure bool
 	rateLimit    int
+	logFormat    string
+	logLevel     slog.Level
+	metricsAddr  string
+	// readTimeout and createTimeout bound one Katapult call; the server's
+	// own timeouts are derived from them (app.NewBudget).
+	readTimeout   time.Duration
+	createTimeout time.Duration
+	// healthcheck asks the ipdesk listening on addr for /healthz and exits:
+	// the container's HEALTHCHECK, in an image that has no curl.
+	healthcheck bool
 }
 
 // embedded reports whether ipdesk serves its own Katapult-compatible API.
@@ -27,6 +42,17 @@ func (c config) embedded() bool { return c.katapultURL == "" }
 
 // minSessionKey is the shortest secret -session-keys accepts.
 const minSessionKey = 32
+
+// maxKatapultTimeout bounds -katapult-timeout and -create-timeout: the
+// server's write timeout and shutdown grace grow with them, and a page that
+// waits longer than this is not one staff would wait for.
+const maxKatapultTimeout = 5 * time.Minute
+
+// Log formats of -log-format.
+const (
+	logJSON = "json"
+	logText = "text"
+)
 
 // parseConfig reads the flags of DESIGN.md. Each flag has an IPDESK_*
 // environment twin: a flag wins over its variable, which wins over the
@@ -36,9 +62,11 @@ const minSessionKey = 32
 // when it is used.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var cfg config
-	var sessionKeys string
+	var sessionKeys, logLevel string
 	fs := flag.NewFlagSet("ipdesk", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// A bad flag is reported by run in one line; the usage is printed
+	// only when asked for with -h.
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address (IPDESK_ADDR)")
 	fs.StringVar(&cfg.dataDir, "data", "./data", "data folder: embedded store and generated session key (IPDESK_DATA)")
 	fs.StringVar(&cfg.katapultURL, "katapult-url", "", "Katapult's origin, e.g. https://api.katapult.io; empty: serve the embedded API (IPDESK_KATAPULT_URL)")
@@ -46,8 +74,19 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&sessionKeys, "session-keys", "", "comma-separated secrets of at least 32 bytes, hex or base64; the first signs new cookies (IPDESK_SESSION_KEYS)")
 	fs.BoolVar(&cfg.cookieSecure, "cookie-secure", false, "mark cookies Secure: set it when served over HTTPS (IPDESK_COOKIE_SECURE)")
 	fs.IntVar(&cfg.rateLimit, "rate-limit", 1000, "embedded API: requests a minute per token; 0 turns it off (IPDESK_RATE_LIMIT)")
+	fs.StringVar(&cfg.logFormat, "log-format", logJSON, "log format: json or text (IPDESK_LOG_FORMAT)")
+	fs.StringVar(&logLevel, "log-level", "info", "least severe log level: debug, info, warn or error (IPDESK_LOG_LEVEL)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "listen address of /metrics alone, e.g. 127.0.0.1:9090; empty: /metrics on -addr (IPDESK_METRICS_ADDR)")
+	fs.DurationVar(&cfg.readTimeout, "katapult-timeout", katapult.DefaultReadTimeout, "how long one Katapult read may take (IPDESK_KATAPULT_TIMEOUT)")
+	fs.DurationVar(&cfg.createTimeout, "create-timeout", katapult.DefaultCreateTimeout, "how long one Katapult create may take (IPDESK_CREATE_TIMEOUT)")
+	fs.BoolVar(&cfg.healthcheck, "healthcheck", false, "check that the ipdesk listening on -addr answers /healthz, and exit 0 if it does (IPDESK_HEALTHCHECK)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return config{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fs.Usage()
+			return config{}, err
+		}
+		return config{}, fmt.Errorf("%w (ipdesk -h lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q: ipdesk takes flags only", fs.Arg(0))
@@ -57,6 +96,25 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.rateLimit < 0 {
 		return config{}, fmt.Errorf("-rate-limit: %d is negative; 0 turns the limit off", cfg.rateLimit)
+	}
+	if cfg.logFormat != logJSON && cfg.logFormat != logText {
+		return config{}, fmt.Errorf("-log-format: %q is neither %s nor %s", cfg.logFormat, logJSON, logText)
+	}
+	if err := cfg.logLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return config{}, fmt.Errorf("-log-level: %q is not debug, info, warn or error", logLevel)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"katapult-timeout", cfg.readTimeout}, {"create-timeout", cfg.createTimeout}} {
+		if d.v <= 0 || d.v > maxKatapultTimeout {
+			return config{}, fmt.Errorf("-%s: %s is out of range: give a duration above 0 and at most %s, such as 10s", d.name, d.v, maxKatapultTimeout)
+		}
+	}
+	if cfg.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.metricsAddr); err != nil {
+			return config{}, fmt.Errorf("-metrics-addr: %q is not a host:port listen address", cfg.metricsAddr)
+		}
 	}
 	var err error
 	if cfg.sessionKeys, err = parseSessionKeys(sessionKeys); err != nil {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,9 +26,6 @@ func main() {
 // run is the whole program: it reads flags and environment, builds every
 // dependency, serves until ctx ends or a signal arrives, then shuts down.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	cfg, err := parseConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil // -h: the usage is printed, nothing is wrong
@@ -35,5 +33,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, stdout, stderr)
+	if cfg.healthcheck {
+		return healthcheck(ctx, cfg.addr)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// After the first signal, a second one stops ipdesk at once
+		// instead of waiting for the grace.
+		<-ctx.Done()
+		stop()
+	}()
+	return serve(ctx, cfg, newLogger(cfg, stderr), stdout)
+}
+
+// newLogger logs to stderr in the configured format, from the configured
+// level up.
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.logLevel}
+	if cfg.logFormat == logText {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
 }

@@ -14,140 +14,115 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"ipdesk/handlers"
+	"ipdesk/app"
 	"ipdesk/katapult"
-	"ipdesk/katapult/engine"
 )
 
-// Timeouts of the HTTP server. Write covers the slowest page: a create that
-// waits for Katapult (the adapter gives up on a create after 30 s).
-const (
-	readHeaderTimeout = 10 * time.Second
-	writeTimeout      = 45 * time.Second
-	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 15 * time.Second
-	// cacheTTL is how long organization, network and data center lists are
-	// kept per token: short enough that a change in Katapult shows soon.
-	cacheTTL = time.Minute
-	// embeddedBase is where the dashboard's client reaches the embedded API:
-	// an in-memory round trip, so the host is never resolved.
-	embeddedBase = "http://ipdesk.embedded/core/v1"
-)
-
-// serve builds every dependency from cfg, listens, prints the URL to open and
-// serves until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+// serve builds ipdesk from cfg, listens, prints the URL to open and serves
+// until ctx ends. Then it stops taking requests, lets those in flight
+// finish (a create included) within the budget's grace, and closes the
+// store.
+func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
 	keys := cfg.sessionKeys
 	if len(keys) == 0 {
-		k, err := loadOrCreateSessionKey(filepath.Join(cfg.dataDir, "session.key"))
+		k, err := loadOrCreateSessionKey(filepath.Join(cfg.dataDir, "session.key"), logger)
 		if err != nil {
 			return err
 		}
 		keys = [][]byte{k}
 	}
-
-	mux := http.NewServeMux()
-	var (
-		api        *katapult.Client
-		engineAPI  http.Handler // the embedded API; nil in remote mode
-		demoTokens []handlers.DemoToken
-		err        error
-	)
-	if cfg.embedded() {
-		eng, err := engine.Open(ctx, engine.Config{
-			DataDir: cfg.dataDir, SeedFile: cfg.seedFile, RateLimit: cfg.rateLimit,
-			Logger: logger.With("component", "engine"),
-		})
-		if err != nil {
-			return err
-		}
-		defer eng.Close()
-		engineAPI = eng.Handler()
-		api, err = katapult.NewClient(embeddedBase, katapult.WithDoer(katapult.HandlerDoer(eng.Handler())), katapult.WithLogger(logger))
-		if err != nil {
-			return err
-		}
-		for _, t := range eng.DemoTokens() {
-			demoTokens = append(demoTokens, handlers.DemoToken{Token: t.Token, Name: t.Name, Scopes: t.Scopes})
-		}
-	} else {
-		api, err = katapult.NewClient(cfg.katapultURL+"/core/v1", katapult.WithLogger(logger))
-		if err != nil {
-			return err
-		}
-	}
-
-	dashboard, err := handlers.New(handlers.Config{
-		API:          katapult.NewCache(api, cacheTTL, time.Now),
-		SessionKeys:  keys,
-		CookieSecure: cfg.cookieSecure,
-		DemoTokens:   demoTokens,
-		Logger:       logger,
+	budget := app.NewBudget(cfg.readTimeout, cfg.createTimeout)
+	a, err := app.New(ctx, app.Config{
+		KatapultURL: cfg.katapultURL, DataDir: cfg.dataDir, SeedFile: cfg.seedFile, RateLimit: cfg.rateLimit,
+		SessionKeys: keys, CookieSecure: cfg.cookieSecure, Budget: budget,
+		MetricsOnMain: cfg.metricsAddr == "", Logger: logger,
 	})
 	if err != nil {
 		return err
 	}
-	mux.Handle("/", dashboard)
-	handler := http.Handler(mux)
-	if engineAPI != nil {
-		handler = apiOrDashboard(engineAPI, mux)
-	}
+	defer a.Close()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return fmt.Errorf("listen on -addr %s: %w", cfg.addr, err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	servers := []*http.Server{newServer(a.Handler(), budget, logger)}
+	listeners := []net.Listener{ln}
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on -metrics-addr %s: %w", cfg.metricsAddr, err)
+		}
+		servers = append(servers, newServer(a.MetricsHandler(), budget, logger))
+		listeners = append(listeners, mln)
 	}
-	fmt.Fprintln(stdout, startupLine(ln.Addr(), cfg, demoTokens))
+	fmt.Fprintln(stdout, startupLine(ln.Addr(), cfg, a.DemoTokens()))
+	logger.Info("serving", "addr", ln.Addr().String(), "embedded", a.Embedded(),
+		"katapult_timeout", budget.Read, "create_timeout", budget.Create,
+		"request_deadline", budget.Request, "write_timeout", budget.Write, "shutdown_grace", budget.Shutdown)
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 	select {
 	case err := <-errc:
-		return err
+		for _, srv := range servers {
+			srv.Close()
+		}
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return shutdown(servers, errc, a, budget, logger)
 }
 
-// apiOrDashboard sends /core/v1 and everything under it to the embedded API
-// as it came, and the rest to the dashboard's mux. A ServeMux in front would
-// redirect an unclean path ("/core/v1", "//", "/./") with an HTML page and
-// no X-Request-Id; the API answers those itself, in its envelope.
-func apiOrDashboard(api, dashboard http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/core/v1" || strings.HasPrefix(r.URL.Path, "/core/v1/") {
-			api.ServeHTTP(w, r)
-			return
+// shutdown stops taking requests, waits up to the budget's grace for those
+// in flight, then closes the store. It is an error only when an answer had
+// to be dropped or the store did not close.
+func shutdown(servers []*http.Server, errc <-chan error, a *app.App, budget app.Budget, logger *slog.Logger) error {
+	logger.Info("shutting down: no new requests; waiting for those in flight", "grace", budget.Shutdown)
+	sctx, cancel := context.WithTimeout(context.Background(), budget.Shutdown)
+	defer cancel()
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+			errs = append(errs, fmt.Errorf("shutdown: requests still running after %s were cut off: %w", budget.Shutdown, err))
 		}
-		dashboard.ServeHTTP(w, r)
-	})
+	}
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing the store: %w", err))
+	}
+	if len(errs) == 0 {
+		logger.Info("stopped")
+	}
+	return errors.Join(errs...)
+}
+
+// newServer is an HTTP server whose timeouts come from the budget.
+func newServer(h http.Handler, b app.Budget, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: b.ReadHeader,
+		WriteTimeout:      b.Write,
+		IdleTimeout:       b.Idle,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // startupLine is the one line printed on stdout: the URL to open and, in
 // embedded mode, the public demo token to sign in with.
-func startupLine(addr net.Addr, cfg config, demo []handlers.DemoToken) string {
+func startupLine(addr net.Addr, cfg config, demo []katapult.DemoToken) string {
 	host := addr.String()
 	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		host = net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
@@ -167,29 +142,62 @@ func startupLine(addr net.Addr, cfg config, demo []handlers.DemoToken) string {
 
 // loadOrCreateSessionKey keeps one generated session secret in the data
 // folder, so that sessions survive a restart when -session-keys is unset.
-func loadOrCreateSessionKey(path string) ([]byte, error) {
+// The file is written whole or not at all (a temporary file, synced, then
+// renamed); one that is empty or does not hold a key (left by a crash of an
+// older ipdesk, or cut short by a full disk) is replaced, with a warning:
+// it never held a key that signed anything.
+func loadOrCreateSessionKey(path string, logger *slog.Logger) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
 		k, derr := decodeSecret(strings.TrimSpace(string(b)))
-		if derr != nil {
-			return nil, fmt.Errorf("session key file %s: %w", path, derr)
+		if derr == nil {
+			return k, nil
 		}
-		return k, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
+		logger.Warn("session key file holds no usable key: replacing it; signed-in users sign in again", "file", path, "problem", derr.Error())
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("session key file: %w", err)
 	}
 	k := make([]byte, minSessionKey)
-	if _, err := rand.Read(k); err != nil {
-		return nil, err
+	_, _ = rand.Read(k) // crypto/rand.Read never fails (Go 1.24+)
+	if err := writeFileAtomic(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("session key file: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	return k, nil
+}
+
+// writeFileAtomic writes data to path so that path holds either its old
+// content or all of data, even across a crash: a temporary file in the
+// same folder, synced, renamed over path, and the folder synced.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
-		return nil, fmt.Errorf("session key file: %w", err)
+		return err
 	}
-	if _, err := fmt.Fprintln(f, hex.EncodeToString(k)); err != nil {
+	tmp := f.Name()
+	defer os.Remove(tmp) // a no-op once renamed
+	if err := f.Chmod(mode); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("session key file: %w", err)
+		return err
 	}
-	return k, f.Close()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

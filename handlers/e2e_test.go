@@ -10,52 +10,33 @@ import (
 	"testing"
 	"time"
 
-	"ipdesk/handlers"
+	"ipdesk/app"
 	"ipdesk/katapult"
-	"ipdesk/katapult/engine"
 )
 
-// e2e is the dashboard in front of the embedded engine, as main wires them:
-// one server, the engine's API under /core/v1/, reached by the real client
-// over real HTTP.
-func e2e(t *testing.T) (*env, []engine.DemoToken) {
+// e2e is ipdesk as main builds it (app.New, embedded mode): the dashboard
+// in front of the embedded engine, served over real HTTP.
+func e2e(t *testing.T) (*env, []katapult.DemoToken) {
 	t.Helper()
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("engine: %v", err)
-	}
-	t.Cleanup(func() { _ = eng.Close() })
-
-	var dashboard http.Handler
-	mux := http.NewServeMux()
-	mux.Handle("/core/v1/", eng.Handler())
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { dashboard.ServeHTTP(w, r) }))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-
-	client, err := katapult.NewClient(srv.URL+"/core/v1", katapult.WithDoer(http.DefaultClient))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, srv: srv, logs: &logBuffer{}, clock: &clock{t: time.Now()}}
-	var demo []handlers.DemoToken
-	for _, d := range eng.DemoTokens() {
-		demo = append(demo, handlers.DemoToken{Token: d.Token, Name: d.Name, Scopes: d.Scopes})
-	}
-	dashboard, err = handlers.New(handlers.Config{
-		API:         katapult.NewCache(client, 30*time.Second, nil),
-		SessionKeys: [][]byte{testKey[:]},
-		DemoTokens:  demo,
-		Logger:      slog.New(slog.NewTextHandler(e.logs, nil)),
+	e := &env{t: t, logs: &logBuffer{}, clock: &clock{t: time.Now()}}
+	a, err := app.New(context.Background(), app.Config{
+		DataDir:       t.TempDir(),
+		SessionKeys:   [][]byte{testKey[:]},
+		Budget:        app.NewBudget(katapult.DefaultReadTimeout, katapult.DefaultCreateTimeout),
+		MetricsOnMain: true,
+		Logger:        slog.New(slog.NewTextHandler(e.logs, nil)),
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("app: %v", err)
 	}
-	return e, eng.DemoTokens()
+	t.Cleanup(func() { _ = a.Close() })
+	e.srv = httptest.NewServer(a.Handler())
+	t.Cleanup(e.srv.Close)
+	return e, a.DemoTokens()
 }
 
 // demoToken is the demo token whose scopes are exactly these.
-func demoToken(t *testing.T, tokens []engine.DemoToken, scopes ...string) string {
+func demoToken(t *testing.T, tokens []katapult.DemoToken, scopes ...string) string {
 	t.Helper()
 	for _, d := range tokens {
 		if strings.Join(d.Scopes, " ") == strings.Join(scopes, " ") {

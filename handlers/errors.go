@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ipdesk/katapult"
+	"ipdesk/reqinfo"
 	"ipdesk/views"
 )
 
@@ -206,18 +207,12 @@ func unknownProblem(listURL string) views.Problem {
 	return p
 }
 
-// logError logs an error once, as an error for ipdesk's own failures and
-// as information for the expected ones.
+// logError logs an error once: in the request's own log line when the
+// server in front writes one (package reqinfo), else in a line of its own,
+// as an error for ipdesk's own failures and as information for the
+// expected ones.
 func (s *server) logError(c echo.Context, err error, status int) {
-	level := slog.LevelInfo
-	if status >= 500 || status == 0 {
-		level = slog.LevelError
-	}
-	attrs := []slog.Attr{
-		slog.String("error", err.Error()), slog.Int("status", status),
-		slog.String("path", c.Request().URL.Path),
-		slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
-	}
+	attrs := []slog.Attr{slog.String("error", err.Error())}
 	var p *panicError
 	if errors.As(err, &p) {
 		attrs = append(attrs, slog.String("stack", p.stack))
@@ -226,5 +221,15 @@ func (s *server) logError(c echo.Context, err error, status int) {
 	if errors.As(err, &kerr) && kerr.RequestID != "" {
 		attrs = append(attrs, slog.String("katapult_request_id", kerr.RequestID))
 	}
+	if reqinfo.From(c.Request().Context()).AddAttrs(attrs...) {
+		return
+	}
+	level := slog.LevelInfo
+	if status >= 500 || status == 0 {
+		level = slog.LevelError
+	}
+	attrs = append(attrs, slog.Int("status", status),
+		slog.String("path", c.Request().URL.Path),
+		slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 	s.log.LogAttrs(context.WithoutCancel(c.Request().Context()), level, "request failed", attrs...)
 }

@@ -141,7 +141,6 @@ func TestPathsMatchRoutes(t *testing.T) {
 		{views.PathLogin("/x", "expired"), http.MethodGet, "/login"},
 		{views.PathLogin("", ""), http.MethodPost, "/login"},
 		{views.PathLogout(), http.MethodPost, "/logout"},
-		{views.PathHealth(), http.MethodGet, "/healthz"},
 		{views.PathNewAddress("acme"), http.MethodGet, "/orgs/:org/ip-addresses/new"},
 		{views.PathNewAddressWith("acme", "netw_x", "ipv6"), http.MethodGet, "/orgs/:org/ip-addresses/new"},
 		{views.PathNetworks("acme"), http.MethodGet, "/orgs/:org/networks"},

@@ -41,12 +41,15 @@ func (s *server) handleCreate() echo.HandlerFunc {
 		in := readForm(c)
 		if !validOnce(in.Once) {
 			in.Once = "" // a fresh one; this post never creates
+			s.onCreate(CreateInvalid)
 			return s.formAgain(c, ref, in, formErrors{Form: []string{msgOnceMissing}}, http.StatusUnprocessableEntity)
 		}
 		if used, ok := sess.onceResult(in.Once); ok {
+			s.onCreate(CreateReplayed)
 			return s.replay(c, org, used)
 		}
 		if fe, ok := in.check(); !ok {
+			s.onCreate(CreateInvalid)
 			return s.formAgain(c, ref, in, fe, http.StatusUnprocessableEntity)
 		}
 		req := katapult.CreateIPAddress{Organization: ref, NetworkID: in.Network, Version: in.Version, VIP: in.VIP}
@@ -57,6 +60,7 @@ func (s *server) handleCreate() echo.HandlerFunc {
 		if res.err != nil {
 			return s.createFailed(c, ref, in, res.err)
 		}
+		s.onCreate(CreateCreated)
 		sess.rememberOnce(in.Once, res.addr.ID)
 		sess.rememberLast(org, in.Network, in.Version)
 		if err := s.saveSession(c, sess); err != nil {
@@ -106,8 +110,10 @@ func (s *server) createFailed(c echo.Context, ref katapult.OrgRef, in formInput,
 	)
 	switch {
 	case errors.Is(err, katapult.ErrSignIn):
+		s.onCreate(CreateRefused)
 		return err
 	case errors.As(err, &unknown):
+		s.onCreate(CreateUnknown)
 		sess := sessionOf(c)
 		sess.rememberOnce(in.Once, "")
 		if err := s.saveSession(c, sess); err != nil {
@@ -116,9 +122,11 @@ func (s *server) createFailed(c echo.Context, ref katapult.OrgRef, in formInput,
 		s.logError(c, err, http.StatusGatewayTimeout)
 		return s.renderUnknown(c, string(ref), http.StatusGatewayTimeout)
 	case errors.As(err, &kerr):
+		s.onCreate(CreateRefused)
 		fe, status := createErrors(kerr)
 		return s.formAgain(c, ref, in, fe, status)
 	case errors.As(err, &unavail):
+		s.onCreate(CreateUnavailable)
 		p := unavailableProblem()
 		p.Message = "Katapult could not be reached, so nothing was created."
 		p.Action = "Submit the form again in a moment."

@@ -336,10 +336,10 @@ func TestSignOut(t *testing.T) {
 
 func TestDemoModeShowsTheDemoTokens(t *testing.T) {
 	t.Parallel()
-	demo := []handlers.DemoToken{{Token: "demo-staff-token", Name: "Demo staff", Scopes: []string{"organizations:read", "ip_addresses"}}}
+	demo := []katapult.DemoToken{{Token: "demo-staff-token", Name: "Demo staff", Scopes: []string{"organizations:read", "ip_addresses"}}}
 	tests := []struct {
 		name string
-		demo []handlers.DemoToken
+		demo []katapult.DemoToken
 		want int
 	}{
 		{name: "embedded", demo: demo, want: 1},

@@ -3,12 +3,14 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"ipdesk/reqinfo"
 )
 
 // bodyLimit bounds request bodies: the largest form is a few hundred bytes.
@@ -28,8 +30,8 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // need none.
 func (s *server) middleware(e *echo.Echo) {
 	e.Use(
-		middleware.RequestID(),
-		s.requestLogger(),
+		requestID(),
+		annotate(),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{
 			// The error handler logs the panic once, with its stack.
 			LogErrorFunc: func(_ echo.Context, err error, stack []byte) error {
@@ -51,41 +53,69 @@ type panicError struct {
 func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.err) }
 func (e *panicError) Unwrap() error { return e.err }
 
-// requestLogger logs one line a request. It never logs bodies, and never
-// the query of /login (it carries next, and a mistyped token must not end
-// up in a log if someone puts it in a URL).
-func (s *server) requestLogger() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true,
-		HandleError: false,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			path := v.URIPath
-			if q := c.Request().URL.RawQuery; q != "" && !strings.HasPrefix(path, "/login") {
-				path += "?" + q
-			}
-			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("method", v.Method), slog.String("path", path),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
-				slog.String("request_id", v.RequestID), slog.Bool("htmx", isHTMX(c)))
-			return nil
-		},
-	})
-}
-
-// securityHeaders sets the headers every answer carries; HSTS only when
-// the dashboard is served over HTTPS (CookieSecure).
-func (s *server) securityHeaders() echo.MiddlewareFunc {
+// requestID gives every answer an X-Request-Id, shown on error pages to
+// report. The server in front (package app) sets one for every request it
+// logs; this one is kept then, so that a page and its log line agree. A
+// client's own X-Request-Id header is never trusted.
+func requestID() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
-			h.Set("Content-Security-Policy", contentSecurityPolicy)
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Referrer-Policy", "same-origin")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			if s.secure {
-				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+			if h.Get(echo.HeaderXRequestID) == "" {
+				h.Set(echo.HeaderXRequestID, uuid.NewString())
 			}
+			return next(c)
+		}
+	}
+}
+
+// annotate tells the request's log line and metrics (package reqinfo) the
+// route pattern that matched, never the raw path, and the organization of
+// /orgs/{org}/….
+func annotate() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			info := reqinfo.From(c.Request().Context())
+			if p := c.Path(); p != "" {
+				info.SetRoute(p)
+			}
+			if org := c.Param("org"); org != "" && validOrgRef(org) {
+				info.SetOrg(org)
+			}
+			return next(c)
+		}
+	}
+}
+
+// SecurityHeaders sets the headers every answer of the dashboard carries,
+// HSTS only when it is served over HTTPS (secure). The dashboard sets them
+// itself; the server in front uses this too, so that answers made before
+// the dashboard is reached (a redirect to a clean path) carry them as well.
+func SecurityHeaders(secure bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			setSecurityHeaders(w.Header(), secure)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func setSecurityHeaders(h http.Header, secure bool) {
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if secure {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+}
+
+// securityHeaders is SecurityHeaders as Echo middleware.
+func (s *server) securityHeaders() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			setSecurityHeaders(c.Response().Header(), s.secure)
 			return next(c)
 		}
 	}
@@ -107,7 +137,7 @@ func (s *server) csrf() echo.MiddlewareFunc {
 	check := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/static/") || p == "/healthz"
+			return strings.HasPrefix(p, "/static/")
 		},
 		TokenLookup:    "header:" + echo.HeaderXCSRFToken + ",form:_csrf",
 		ContextKey:     csrfContextKey,
@@ -142,13 +172,6 @@ func (s *server) csrf() echo.MiddlewareFunc {
 func csrfToken(c echo.Context) string {
 	t, _ := c.Get(csrfContextKey).(string)
 	return t
-}
-
-func (s *server) handleHealth() echo.HandlerFunc {
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Cache-Control", "no-store")
-		return c.String(http.StatusOK, "ok")
-	}
 }
 
 // handleStatic serves the embedded files; an unknown name gets the

@@ -250,15 +250,6 @@ func TestHeaders(t *testing.T) {
 	if res.StatusCode != 404 {
 		t.Errorf("unhashed name: status %d", res.StatusCode)
 	}
-	res, err = http.Get(e.srv.URL + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || string(body) != "ok" {
-		t.Errorf("healthz: %d %q", res.StatusCode, body)
-	}
 }
 
 // TestOddRequestsGetAnExplanationNeverABare500 sends what browsers,

@@ -8,7 +8,6 @@ import "github.com/labstack/echo/v4"
 // main, not here.
 func (s *server) routes(e *echo.Echo) {
 	auth := s.requireSession
-	e.GET("/healthz", s.handleHealth())
 	e.GET("/static/*", s.handleStatic())
 	e.GET("/login", s.handleLoginForm())
 	e.POST("/login", s.handleLogin())

@@ -19,13 +19,6 @@ import (
 	"ipdesk/static"
 )
 
-// DemoToken is a public token of the embedded demo API, shown on the
-// sign-in page.
-type DemoToken struct {
-	Token, Name string
-	Scopes      []string
-}
-
 // Config is everything the dashboard depends on.
 type Config struct {
 	// API is the port to Katapult, already wrapped in the per-token cache.
@@ -37,11 +30,32 @@ type Config struct {
 	// dashboard is served over HTTPS.
 	CookieSecure bool
 	// DemoTokens are the embedded engine's public tokens; nil in remote mode.
-	DemoTokens []DemoToken
+	DemoTokens []katapult.DemoToken
 	Logger     *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// OnCreate is told how each post of the create form ended (one of the
+	// Create* outcomes); nil means nobody is told. ipdesk counts them in a
+	// metric.
+	OnCreate func(outcome string)
 }
+
+// How a post of the create form ended, as Config.OnCreate is told.
+const (
+	// CreateCreated: Katapult created the address.
+	CreateCreated = "created"
+	// CreateRefused: Katapult answered with an error; nothing was created.
+	CreateRefused = "refused"
+	// CreateUnknown: the create was sent and its outcome is unknown.
+	CreateUnknown = "unknown"
+	// CreateUnavailable: Katapult could not be reached; nothing was sent.
+	CreateUnavailable = "unavailable"
+	// CreateInvalid: ipdesk refused the form itself; nothing was sent.
+	CreateInvalid = "invalid"
+	// CreateReplayed: the form had been posted before; its first outcome
+	// was shown and nothing was sent.
+	CreateReplayed = "replayed"
+)
 
 // server holds the dashboard's dependencies. It keeps no state between
 // requests: everything per user lives in the session cookie, so that any
@@ -53,10 +67,11 @@ type server struct {
 	assets     *static.Assets
 	log        *slog.Logger
 	now        func() time.Time
-	demo       []DemoToken
+	demo       []katapult.DemoToken
 	secure     bool
 	htmxConfig string
 	flights    singleflight.Group
+	onCreate   func(outcome string)
 }
 
 // New builds the dashboard: every route of DESIGN.md, its middleware and
@@ -82,12 +97,16 @@ func New(cfg Config) (http.Handler, error) {
 		demo:       cfg.DemoTokens,
 		secure:     cfg.CookieSecure,
 		htmxConfig: htmxConfig(),
+		onCreate:   cfg.OnCreate,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.onCreate == nil {
+		s.onCreate = func(string) {}
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

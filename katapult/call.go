@@ -48,6 +48,9 @@ func call[T any](ctx context.Context, c *Client, tok Token, op operation, send s
 	start := time.Now()
 	v, rsp, err := exchange(ctx, c, tok, op, send, parse)
 	c.logCall(ctx, op, start, rsp, err)
+	if c.observe != nil {
+		c.observe(ctx, op.name, Outcome(err), time.Since(start))
+	}
 	return v, err
 }
 
@@ -144,4 +147,38 @@ func (c *Client) logCall(ctx context.Context, op operation, start time.Time, rsp
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "katapult call", attrs...)
+}
+
+// Outcomes of a call that are not Katapult error codes, as Outcome names
+// them.
+const (
+	OutcomeOK          = "ok"
+	OutcomeTimeout     = "timeout"
+	OutcomeUnavailable = "unavailable"
+	OutcomeUnknown     = "outcome_unknown"
+)
+
+// Outcome names how a call ended, in a small fixed vocabulary fit for a
+// metric label: "ok", Katapult's error code when it answered with one,
+// "outcome_unknown" for a create whose outcome is unknown, "timeout" when
+// no answer came in time, "unavailable" for any other missing answer.
+func Outcome(err error) string {
+	var (
+		kerr    *Error
+		unknown *OutcomeUnknownError
+	)
+	switch {
+	case err == nil:
+		return OutcomeOK
+	case errors.As(err, &unknown):
+		return OutcomeUnknown
+	case errors.As(err, &kerr):
+		if Known(kerr.Code) {
+			return string(kerr.Code)
+		}
+		return string(CodeUnexpectedResponse)
+	case errors.Is(err, context.DeadlineExceeded):
+		return OutcomeTimeout
+	}
+	return OutcomeUnavailable
 }

@@ -1,6 +1,7 @@
 package katapult
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -35,7 +36,14 @@ type Client struct {
 	readTimeout   time.Duration
 	createTimeout time.Duration
 	log           *slog.Logger
+	observe       Observer
 }
+
+// Observer is told of every call when it ends: the operation's name, its
+// outcome (see Outcome) and how long it took. ctx is the caller's context,
+// so that an observer can find the request the call served. It must be
+// quick and safe for concurrent use.
+type Observer func(ctx context.Context, op, outcome string, took time.Duration)
 
 // Client is the adapter behind the port.
 var _ API = (*Client)(nil)
@@ -77,6 +85,14 @@ func WithLogger(l *slog.Logger) Option {
 		if l != nil {
 			c.log = l
 		}
+	}
+}
+
+// WithObserver sets an Observer of every call: ipdesk's metrics and
+// request log use it.
+func WithObserver(o Observer) Option {
+	return func(c *Client) {
+		c.observe = o
 	}
 }
 

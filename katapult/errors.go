@@ -259,6 +259,12 @@ func Lookup(code Code) Entry {
 	return e
 }
 
+// Known reports whether code is in the catalogue.
+func Known(code Code) bool {
+	_, ok := catalogue[code]
+	return ok
+}
+
 // Codes lists every code of the catalogue in alphabetical order, for tests
 // that walk them all (sorted so that their output is stable).
 func Codes() []Code {

@@ -140,3 +140,11 @@ type CreateIPAddress struct {
 	// Label is sent only for a VIP.
 	Label string
 }
+
+// DemoToken is a public token of the embedded demo API, as the engine's
+// seed lists it and the sign-in page shows it. Seed tokens are demo
+// strings, fine to print; a user's own token is a Token and never shown.
+type DemoToken struct {
+	Token, Name string
+	Scopes      []string
+}

@@ -37,9 +37,6 @@ func PathLogin(next, why string) string {
 // PathLogout is where the sign-out form posts.
 func PathLogout() string { return "/logout" }
 
-// PathHealth is the liveness probe.
-func PathHealth() string { return "/healthz" }
-
 func orgBase(org string) string { return "/orgs/" + url.PathEscape(org) }
 
 // PathNewAddress is the bookmarkable create form of an organization.

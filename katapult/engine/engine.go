@@ -13,7 +13,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"ipdesk/katapult"
 )
 
 // dbFileName is the store's file in the data folder.
@@ -28,13 +32,6 @@ type Config struct {
 	Now       func() time.Time // nil = time.Now
 }
 
-// DemoToken is a token of the store, to tell users how to sign in. Seed
-// tokens are public demo strings, fine to print.
-type DemoToken struct {
-	Token, Name string
-	Scopes      []string
-}
-
 // Engine serves the API. Its methods are safe for concurrent use.
 type Engine struct {
 	log     *slog.Logger
@@ -43,6 +40,12 @@ type Engine struct {
 	cat     *catalog
 	limiter *rateLimiter // nil when there is no rate limit
 	handler http.Handler
+	mux     *http.ServeMux // the route table, for Route
+	// open is held shared by every request being served and taken whole by
+	// Close, so that Close waits for them (a create whose caller gave up is
+	// still committing) and requests after it find closed set.
+	open   sync.RWMutex
+	closed atomic.Bool
 }
 
 // Open opens the store in cfg.DataDir, creating it if needed. A fresh store
@@ -126,15 +129,29 @@ func (e *Engine) Handler() http.Handler {
 
 // DemoTokens lists the store's tokens in seed order; the first is the one
 // to print at startup.
-func (e *Engine) DemoTokens() []DemoToken {
-	out := make([]DemoToken, 0, len(e.cat.tokens))
+func (e *Engine) DemoTokens() []katapult.DemoToken {
+	out := make([]katapult.DemoToken, 0, len(e.cat.tokens))
 	for _, t := range e.cat.tokens {
-		out = append(out, DemoToken{Token: t.Token, Name: t.Name, Scopes: append([]string(nil), t.Scopes...)})
+		out = append(out, katapult.DemoToken{Token: t.Token, Name: t.Name, Scopes: append([]string(nil), t.Scopes...)})
 	}
 	return out
 }
 
-// Close closes the store. Requests still being served fail.
+// Close waits for the requests still being served (up to closeWait: a
+// create whose caller has gone is still committing, and must end cleanly),
+// then closes the store. Requests that arrive after Close fail.
 func (e *Engine) Close() error {
+	done := make(chan struct{})
+	go func() {
+		e.open.Lock()
+		e.closed.Store(true)
+		e.open.Unlock()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		e.log.Warn("engine: closing the store with requests still being served", "waited", closeWait)
+	}
 	return e.store.close()
 }

@@ -80,6 +80,8 @@ func (e *Engine) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // service_unavailable as "nothing was done".
 func (e *Engine) serve(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.open.RLock()
+		defer e.open.RUnlock()
 		start := time.Now()
 		id := rand.Text()
 		w.Header().Set(headerRequestID, id)
@@ -94,9 +96,15 @@ func (e *Engine) serve(next http.Handler) http.Handler {
 					e.writeError(rec, r, apiError(katapult.CodeUnhandledException))
 				}
 			}
-			e.log.InfoContext(r.Context(), "engine request", "request_id", id, "method", r.Method,
+			// Debug: the server in front logs each request it serves once;
+			// the dashboard's own calls are logged as its Katapult calls.
+			e.log.DebugContext(r.Context(), "engine request", "request_id", id, "method", r.Method,
 				"path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 		}()
+		if e.closed.Load() {
+			e.writeError(rec, r, apiError(katapult.CodeServiceUnavailable))
+			return
+		}
 		next.ServeHTTP(rec, r)
 	})
 }

@@ -102,7 +102,7 @@ func TestAStoreFailureIsAServiceUnavailableEnvelope(t *testing.T) {
 func TestEveryAnswerHasARequestIDAndTheLogNeverHasTheToken(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
-	e := openEngine(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	e := openEngine(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	srv := serve(t, e)
 	tests := []struct {
 		name, method, path, token string

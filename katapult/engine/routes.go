@@ -23,6 +23,7 @@ func (e *Engine) routes() http.Handler {
 	mux.Handle("GET /core/v1/data_centers/{data_center}/default_network", e.api(e.defaultNetwork))
 	mux.Handle("GET /core/v1/networks/{network}", e.api(e.getNetwork))
 	mux.Handle("/", e.noRoute(mux))
+	e.mux = mux
 	return e.serve(e.canonicalOnly(mux))
 }
 

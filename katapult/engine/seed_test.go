@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"ipdesk/katapult"
 )
 
 // Fragments of a small valid seed; each refusal case replaces some.
@@ -255,7 +257,7 @@ func TestTheDemoSeedIsValidAndShowsEveryState(t *testing.T) {
 func TestDemoTokensListTheStoresTokensInSeedOrder(t *testing.T) {
 	t.Parallel()
 	got := openEngine(t, Config{}).DemoTokens()
-	want := []DemoToken{
+	want := []katapult.DemoToken{
 		{Token: staffToken, Name: "Demo staff", Scopes: []string{"organizations:read", "ip_addresses"}},
 		{Token: readOnlyToken, Name: "Demo read-only", Scopes: []string{"organizations:read", "ip_addresses:read"}},
 		{Token: noOrgsToken, Name: "Demo without organizations:read", Scopes: []string{"ip_addresses"}},

@@ -1,0 +1,171 @@
+// Package app builds the whole of ipdesk as one http.Handler: the embedded
+// Katapult-compatible API (when no Katapult URL is given) or the client of
+// the real one, the per-token cache, the dashboard, and what every request
+// meets first: request id, log line, metrics, time budget, security
+// headers, /healthz, /readyz and /metrics. main serves it; the tests build
+// it with the same function.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ipdesk/handlers"
+	"ipdesk/katapult"
+	"ipdesk/katapult/engine"
+)
+
+const (
+	// cacheTTL is how long organization, network and data center lists are
+	// kept per token: short enough that a change in Katapult shows soon.
+	cacheTTL = time.Minute
+	// embeddedBase is where the dashboard's client reaches the embedded API:
+	// an in-memory round trip, so the host is never resolved.
+	embeddedBase = "http://ipdesk.embedded/core/v1"
+)
+
+// Config is everything New needs; main fills it from the command line.
+type Config struct {
+	// KatapultURL is Katapult's origin ("https://api.katapult.io");
+	// "/core/v1" is appended. Empty: serve the embedded API.
+	KatapultURL string
+	// DataDir holds the embedded API's store.
+	DataDir string
+	// SeedFile seeds a fresh embedded store; "" is the built-in demo seed.
+	SeedFile string
+	// RateLimit is the embedded API's requests a minute per token; 0 is off.
+	RateLimit int
+	// SessionKeys sign and encrypt the session cookie: the first signs,
+	// all verify.
+	SessionKeys [][]byte
+	// CookieSecure marks cookies Secure and sends HSTS.
+	CookieSecure bool
+	// Budget bounds Katapult calls and each request (NewBudget).
+	Budget Budget
+	// MetricsOnMain serves /metrics on Handler; false when main gives it a
+	// listener of its own (MetricsHandler).
+	MetricsOnMain bool
+	// Logger gets one line a request and every error; nil discards.
+	Logger *slog.Logger
+	// Doer sends the dashboard's requests to a remote Katapult; nil is an
+	// *http.Client that follows no redirects. Ignored in embedded mode.
+	Doer interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+}
+
+// App is ipdesk, built.
+type App struct {
+	handler  http.Handler
+	metrics  http.Handler
+	log      *slog.Logger
+	engine   *engine.Engine // nil in remote mode
+	demo     []katapult.DemoToken
+	ready    func(context.Context) error
+	closeOne sync.Once
+	closeErr error
+}
+
+// New builds ipdesk from cfg. In embedded mode it opens (and on first start
+// seeds) the store in cfg.DataDir; Close closes it.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Budget.Request <= 0 {
+		return nil, errors.New("app: Config.Budget is not set (use NewBudget)")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &App{log: log}
+	reg := prometheus.NewRegistry()
+	m := newMetrics(reg)
+	a.metrics = m.handler(reg)
+
+	opts := []katapult.Option{
+		katapult.WithLogger(log),
+		katapult.WithTimeouts(cfg.Budget.Read, cfg.Budget.Create),
+		katapult.WithObserver(m.observeKatapult),
+	}
+	var (
+		base string
+		api  http.Handler // the embedded API on the listener; nil in remote mode
+	)
+	if cfg.KatapultURL == "" {
+		eng, err := engine.Open(ctx, engine.Config{
+			DataDir: cfg.DataDir, SeedFile: cfg.SeedFile, RateLimit: cfg.RateLimit,
+			Logger: log.With("component", "engine"),
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.engine, a.demo, api, base = eng, eng.DemoTokens(), eng.Handler(), embeddedBase
+		opts = append(opts, katapult.WithDoer(katapult.HandlerDoer(eng.Handler())))
+		a.ready = eng.Ping
+		reg.MustRegister(poolCollector{eng: eng, log: log})
+	} else {
+		base = cfg.KatapultURL + "/core/v1"
+		if cfg.Doer != nil {
+			opts = append(opts, katapult.WithDoer(cfg.Doer))
+		}
+	}
+	client, err := katapult.NewClient(base, opts...)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	if a.ready == nil {
+		a.ready = newRemoteReadiness(client, time.Now).check
+	}
+	dashboard, err := handlers.New(handlers.Config{
+		API:          katapult.NewCache(client, cacheTTL, time.Now),
+		SessionKeys:  cfg.SessionKeys,
+		CookieSecure: cfg.CookieSecure,
+		DemoTokens:   a.demo,
+		Logger:       log,
+		OnCreate:     m.countCreate,
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.handler = a.front(frontConfig{
+		dashboard: dashboard, api: api, metrics: m, budget: cfg.Budget,
+		secure: cfg.CookieSecure, metricsOnMain: cfg.MetricsOnMain,
+	})
+	return a, nil
+}
+
+// Handler is the whole of ipdesk, to serve on the main listener.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// MetricsHandler serves the Prometheus metrics, for a listener of their
+// own.
+func (a *App) MetricsHandler() http.Handler { return a.metrics }
+
+// DemoTokens are the embedded API's public tokens; nil in remote mode.
+func (a *App) DemoTokens() []katapult.DemoToken { return a.demo }
+
+// Embedded reports whether ipdesk serves its own Katapult-compatible API.
+func (a *App) Embedded() bool { return a.engine != nil }
+
+// Ready reports whether ipdesk can serve: the embedded store answers, or
+// Katapult's API does. The error says what is wrong.
+func (a *App) Ready(ctx context.Context) error { return a.ready(ctx) }
+
+// Close waits for the embedded API's requests still running, then closes
+// its store. Call it once the server has stopped taking requests.
+func (a *App) Close() error {
+	a.closeOne.Do(func() {
+		if a.engine != nil {
+			a.closeErr = a.engine.Close()
+		}
+	})
+	return a.closeErr
+}
