@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"io"
@@ -11,18 +12,39 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/krystal/go-katapult/next/core"
 )
 
-// started is a running ipdesk: the URL it printed and the demo token.
+// started is a running ipdesk: the URL it printed, the demo token and
+// what it logged.
 type started struct {
 	url   string
 	token string
 	line  string
 	done  chan error
+	logs  *syncBuffer
+}
+
+// syncBuffer is a log sink that tests read while the server writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startRun starts run() on a free port with the given flags and environment
@@ -31,10 +53,10 @@ func startRun(t *testing.T, args []string, env map[string]string) started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := started{done: make(chan error, 1)}
+	s := started{done: make(chan error, 1), logs: &syncBuffer{}}
 	getenv := func(k string) string { return env[k] }
 	go func() {
-		err := run(ctx, append([]string{"ipdesk"}, args...), getenv, pw, io.Discard)
+		err := run(ctx, append([]string{"ipdesk"}, args...), getenv, pw, s.logs)
 		pw.Close()
 		s.done <- err
 	}()
