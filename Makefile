@@ -8,7 +8,7 @@ HTMX_FILE    := static/htmx-$(HTMX_VERSION).min.js
 .PHONY: run build test generate check-generated vet lint bench screenshot assets clean
 
 run:
-	$(GO) run . -addr 127.0.0.1:8080 -data ./data
+	$(GO) run . -addr 127.0.0.1:8080 -data ./data -log-format text
 
 build:
 	$(GO) build -o bin/ipdesk .

@@ -24,9 +24,9 @@ const (
 	onceBytes = 16
 	// onceRing is how many used tokens a session remembers.
 	onceRing = 8
-	// createTimeout bounds a create that no request waits for any more:
-	// the create goes on when its request is gone, so that a merged
-	// duplicate still gets its answer and the outcome is known.
+	// createTimeout bounds a create that no request waits for any more,
+	// when the request had no deadline of its own (the server in front
+	// gives each one; see createContext).
 	createTimeout = 2 * time.Minute
 )
 
@@ -106,10 +106,23 @@ func (s *server) createOnce(ctx context.Context, sess *session, once string, req
 	sum := sha256.Sum256([]byte(sess.Token))
 	key := hex.EncodeToString(sum[:16]) + "/" + once
 	v, _, _ := s.flights.Do(key, func() (any, error) {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
+		cctx, cancel := createContext(ctx)
 		defer cancel()
 		addr, err := s.api.CreateIPAddress(cctx, sess.token(), req)
 		return createResult{addr: addr, err: err}, nil
 	})
 	return v.(createResult)
+}
+
+// createContext is the context of a create: the request's values and
+// deadline, but not its cancellation. A create goes on when its request is
+// gone (the user closed the tab), so that a merged duplicate still gets its
+// answer and the outcome is known; it still ends by the time its request
+// would have (the adapter's own create timeout usually ends it sooner).
+func createContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	detached := context.WithoutCancel(ctx)
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(detached, dl)
+	}
+	return context.WithTimeout(detached, createTimeout)
 }
