@@ -5,7 +5,7 @@ HTMX_VERSION := 2.0.10
 HTMX_SHA256  := 71ea67185bfa8c98c39d31717c6fce5d852370fcdfd129db4543774d3145c0de
 HTMX_FILE    := static/htmx-$(HTMX_VERSION).min.js
 
-.PHONY: run build test generate check-generated vet lint bench screenshot assets clean
+.PHONY: run build test test-container generate check-generated vet lint bench screenshot assets clean
 
 run:
 	$(GO) run . -addr 127.0.0.1:8080 -data ./data -log-format text
@@ -18,6 +18,12 @@ build:
 # and fail in CI).
 test: check-generated vet lint
 	$(GO) test -race -count=1 ./...
+
+# The container image: builds the Dockerfile with buildah against local
+# stand-ins for its base images and checks that the image serves, as its
+# non-root user, writing only to /data (as root; see .ci/container-test).
+test-container:
+	.ci/container-test
 
 generate:
 	$(GO) tool templ generate
