@@ -221,34 +221,6 @@ func TestRunInRemoteModeDoesNotServeTheEmbeddedAPI(t *testing.T) {
 	}
 }
 
-func TestRunRefusesBadConfigurationWithAMessage(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want string
-	}{
-		{name: "a positional argument", args: []string{"serve"}, want: "flags only"},
-		{name: "a short session key", args: []string{"-session-keys", "abcd"}, want: "at least 32"},
-		{name: "a rate limit that is not a number", env: map[string]string{"IPDESK_RATE_LIMIT": "lots"}, want: "IPDESK_RATE_LIMIT"},
-		{name: "a negative rate limit", args: []string{"-rate-limit", "-1"}, want: "negative"},
-		{name: "a Katapult URL without scheme", args: []string{"-katapult-url", "api.katapult.io"}, want: "http(s) origin"},
-		{name: "a cookie flag that is not a boolean", env: map[string]string{"IPDESK_COOKIE_SECURE": "maybe"}, want: "IPDESK_COOKIE_SECURE"},
-		{name: "a seed file that does not exist", args: []string{"-addr", "127.0.0.1:0", "-seed", "/nonexistent/seed.json"}, want: "seed"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			args := append([]string{"ipdesk", "-data", t.TempDir()}, tt.args...)
-			err := run(context.Background(), args, func(k string) string { return tt.env[k] }, io.Discard, io.Discard)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("run(%v) = %v, want an error mentioning %q", tt.args, err, tt.want)
-			}
-		})
-	}
-}
-
 func TestParseConfigLetsAFlagWinOverItsVariableAndTheVariableOverTheDefault(t *testing.T) {
 	t.Parallel()
 	key := strings.Repeat("ab", 32)
@@ -353,18 +325,5 @@ func TestTheSessionKeysFromTheEnvironmentNeverReachTheUsage(t *testing.T) {
 	cfg, err = parseConfig([]string{"ipdesk", "-session-keys", flagKey}, env, io.Discard)
 	if err != nil || len(cfg.sessionKeys) != 1 || hex.EncodeToString(cfg.sessionKeys[0]) != flagKey {
 		t.Errorf("flag over variable: keys %x, %v; want %s", cfg.sessionKeys, err, flagKey)
-	}
-}
-
-func TestRunWithHelpPrintsTheFlagsAndSucceeds(t *testing.T) {
-	t.Parallel()
-	var stderr strings.Builder
-	if err := run(context.Background(), []string{"ipdesk", "-h"}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
-		t.Fatalf("run -h = %v, want nil", err)
-	}
-	for _, f := range []string{"-addr", "-data", "-katapult-url", "-seed", "-session-keys", "-cookie-secure", "-rate-limit"} {
-		if !strings.Contains(stderr.String(), f) {
-			t.Errorf("usage lacks %s: %s", f, stderr.String())
-		}
 	}
 }

@@ -35,6 +35,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		}
 		keys = [][]byte{k}
 	}
+	// Listen first: a port that is taken is reported before a store is
+	// created and seeded for nothing.
+	listeners, err := listen(cfg)
+	if err != nil {
+		return err
+	}
 	budget := app.NewBudget(cfg.readTimeout, cfg.createTimeout)
 	a, err := app.New(ctx, app.Config{
 		KatapultURL: cfg.katapultURL, DataDir: cfg.dataDir, SeedFile: cfg.seedFile, RateLimit: cfg.rateLimit,
@@ -42,29 +48,28 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		MetricsOnMain: cfg.metricsAddr == "", Logger: logger,
 	})
 	if err != nil {
+		for _, ln := range listeners {
+			ln.Close()
+		}
 		return err
 	}
 	defer a.Close()
-
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen on -addr %s: %w", cfg.addr, err)
-	}
+	ln := listeners[0]
 	servers := []*http.Server{newServer(a.Handler(), budget, logger)}
-	listeners := []net.Listener{ln}
-	if cfg.metricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.metricsAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("listen on -metrics-addr %s: %w", cfg.metricsAddr, err)
-		}
+	if len(listeners) > 1 {
 		servers = append(servers, newServer(a.MetricsHandler(), budget, logger))
-		listeners = append(listeners, mln)
 	}
 	fmt.Fprintln(stdout, startupLine(ln.Addr(), cfg, a.DemoTokens()))
-	logger.Info("serving", "addr", ln.Addr().String(), "embedded", a.Embedded(),
-		"katapult_timeout", budget.Read, "create_timeout", budget.Create,
-		"request_deadline", budget.Request, "write_timeout", budget.Write, "shutdown_grace", budget.Shutdown)
+	attrs := []any{"addr", ln.Addr().String(), "embedded", a.Embedded(),
+		// Durations as Go writes them ("56s"), not as nanoseconds.
+		"katapult_timeout", budget.Read.String(), "create_timeout", budget.Create.String(),
+		"request_deadline", budget.Request.String(), "write_timeout", budget.Write.String(),
+		"shutdown_grace", budget.Shutdown.String()}
+	if len(listeners) > 1 {
+		// The real address: -metrics-addr may ask for port 0.
+		attrs = append(attrs, "metrics_addr", listeners[1].Addr().String())
+	}
+	logger.Info("serving", attrs...)
 
 	errc := make(chan error, len(servers))
 	for i, srv := range servers {
@@ -79,6 +84,23 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	case <-ctx.Done():
 	}
 	return shutdown(servers, errc, a, budget, logger)
+}
+
+// listen opens the main listener and, with -metrics-addr, the metrics one.
+func listen(cfg config) ([]net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on -addr %s: %w", cfg.addr, err)
+	}
+	if cfg.metricsAddr == "" {
+		return []net.Listener{ln}, nil
+	}
+	mln, err := net.Listen("tcp", cfg.metricsAddr)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("listen on -metrics-addr %s: %w", cfg.metricsAddr, err)
+	}
+	return []net.Listener{ln, mln}, nil
 }
 
 // shutdown stops taking requests, waits up to the budget's grace for those
@@ -114,6 +136,7 @@ func newServer(h http.Handler, b app.Budget, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: b.ReadHeader,
+		ReadTimeout:       b.Body,
 		WriteTimeout:      b.Write,
 		IdleTimeout:       b.Idle,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -17,8 +17,11 @@ import "time"
 type Budget struct {
 	// Read and Create bound one Katapult read and one create.
 	Read, Create time.Duration
-	// ReadHeader bounds reading a request's header, Body reading its body:
-	// a client that sends a declared body a byte at a time is cut off.
+	// ReadHeader bounds reading a request's header, Body reading all of
+	// it, body included: a client that sends a declared body a byte at a
+	// time is cut off. They are the server's ReadHeaderTimeout and
+	// ReadTimeout; net/http lifts the read deadline once the body has been
+	// read, so it never cuts off a slow page, only a slow client.
 	ReadHeader, Body time.Duration
 	// Request is the deadline of each request's context.
 	Request time.Duration

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -111,40 +110,14 @@ func (a *App) handleReady(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ready\n")
 }
 
-// budgeted gives each request its deadline (Budget.Request) and a deadline
-// for reading its body (Budget.Body). The body's deadline is lifted once
-// the body has been read: a read deadline left on the connection would
-// end the request's context when it passes (net/http's background read
-// fails), long before a slow create is done.
+// budgeted gives each request its deadline, Budget.Request. (The body's
+// own deadline, Budget.Body, is the server's ReadTimeout: see Budget.)
 func budgeted(b Budget, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), b.Request)
 		defer cancel()
-		r = r.WithContext(ctx)
-		if r.Body != nil && r.Body != http.NoBody {
-			rc := http.NewResponseController(w)
-			if err := rc.SetReadDeadline(time.Now().Add(b.Body)); err == nil {
-				r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
-			}
-		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// deadlineBody lifts the connection's read deadline when the body ends.
-type deadlineBody struct {
-	io.ReadCloser
-	rc     *http.ResponseController
-	lifted bool
-}
-
-func (b *deadlineBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if errors.Is(err, io.EOF) && !b.lifted {
-		b.lifted = true
-		_ = b.rc.SetReadDeadline(time.Time{})
-	}
-	return n, err
 }
 
 // instrument names the request (X-Request-Id), and when its answer has gone
@@ -188,7 +161,9 @@ func (a *App) instrument(m *metrics, route func(*http.Request) string, next http
 				slog.String("method", r.Method),
 				slog.String("route", rt),
 				slog.Int("status", status),
-				slog.Duration("latency", took),
+				// Seconds, as Prometheus counts them too; slog would
+				// write a Duration as nanoseconds in JSON.
+				slog.Float64("latency", took.Seconds()),
 			}
 			if org != "" {
 				attrs = append(attrs, slog.String("org", org))

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -37,7 +38,13 @@ func (r *remoteReadiness) check(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	ch := r.group.DoChan("ping", func() (any, error) {
-		err := r.ping(ctx)
+		// The ping is shared by every caller and its outcome kept for
+		// readyCacheTTL: it runs on its own bound, so that a caller that
+		// gives up (a probe that disconnects) does not make the next ones
+		// read "not ready".
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readyTimeout)
+		defer cancel()
+		err := r.ping(pctx)
 		r.mu.Lock()
 		r.checked, r.last = r.now(), err
 		r.mu.Unlock()
@@ -47,6 +54,6 @@ func (r *remoteReadiness) check(ctx context.Context) error {
 	case res := <-ch:
 		return res.Err
 	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("katapult: ping: no answer in time: %w", ctx.Err())
 	}
 }

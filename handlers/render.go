@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -38,7 +39,11 @@ func (s *server) renderPartial(c echo.Context, status int, comp templ.Component)
 
 func (s *server) write(c echo.Context, status int, comp templ.Component) error {
 	var buf bytes.Buffer
-	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+	// Rendered without the request's cancellation: a page that waited out
+	// its request's deadline (the outcome-unknown page, after its reads)
+	// must still be rendered, into memory, in full; the server's write
+	// timeout leaves the time to send it.
+	if err := comp.Render(context.WithoutCancel(c.Request().Context()), &buf); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
 	h := c.Response().Header()
