@@ -70,13 +70,15 @@ func TestNewBudgetGivesEveryRequestItsSlowestPageAndTheServerMore(t *testing.T) 
 
 func TestTheSlowestCreateIsAnsweredInFullWithinTheWriteTimeoutAndNeverSentTwice(t *testing.T) {
 	t.Parallel()
-	// Katapult's reads may take 1.5 s, a create 2 s. The create hangs until
-	// it times out, and each list answer takes 1 s: the "outcome unknown"
-	// page takes about 4 s of its 5 s Request.
+	// Katapult's reads may take 2.5 s, a create 2 s. The create hangs until
+	// it times out, and each list answer takes 1.2 s: the "outcome unknown"
+	// page takes about 4.4 s of its 7 s Request. (A list delay closer to the
+	// read timeout made the test fail on a loaded machine, by a read timing
+	// out rather than by the budget.)
 	const (
-		read      = 1500 * time.Millisecond
+		read      = 2500 * time.Millisecond
 		create    = 2 * time.Second
-		listDelay = time.Second
+		listDelay = 1200 * time.Millisecond
 	)
 	budget := app.NewBudget(read, create)
 	kat := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, nil)

@@ -163,20 +163,43 @@ func problemFor(e *katapult.Error) views.Problem {
 		if e.Detail.Argument != "" {
 			p.Details = append(p.Details, strings.TrimSpace("Argument "+e.Detail.Argument+": "+e.Detail.Issue))
 		}
+	case katapult.CodeUnexpectedResponse:
+		if d := answeredWith(e.Status); d != "" {
+			p.Details = append(p.Details, d)
+		}
 	}
 	return p
 }
 
-// retryWhen says when a rate-limited request may be tried again.
+// answeredWith names the status of an answer ipdesk could not understand,
+// for staff who report it: a success in the wrong shape and a proxy's error
+// page call for different people.
+func answeredWith(status int) string {
+	switch {
+	case status <= 0:
+		return ""
+	case status < 300:
+		return fmt.Sprintf("Katapult answered with status %d, but not with what ipdesk asked for.", status)
+	case status < 400:
+		return fmt.Sprintf("Katapult answered with status %d (%s), sending ipdesk elsewhere; ipdesk follows no redirect.", status, http.StatusText(status))
+	}
+	return fmt.Sprintf("Katapult answered with status %d (%s) and no error ipdesk knows: perhaps a proxy in front of it.", status, http.StatusText(status))
+}
+
+// retryWhen says when a rate-limited request may be tried again: in
+// seconds, as Katapult's limit resets every minute, and in minutes for
+// the longer waits a proxy in front of it may ask for.
 func retryWhen(after time.Duration) string {
-	if after <= 0 {
-		return "Try again within a minute."
-	}
 	secs := int((after + time.Second - 1) / time.Second)
-	if secs == 1 {
+	switch {
+	case after <= 0:
+		return "Try again within a minute."
+	case secs == 1:
 		return "Try again in 1 second."
+	case secs < 120:
+		return fmt.Sprintf("Try again in %d seconds.", secs)
 	}
-	return fmt.Sprintf("Try again in %d seconds.", secs)
+	return fmt.Sprintf("Try again in %d minutes.", (secs+59)/60)
 }
 
 // homeLinks link back to the organization list.

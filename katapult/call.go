@@ -27,12 +27,34 @@ const (
 	opListIPAddresses       = "list IP addresses"
 )
 
-// operation is one kind of call: its name for errors and logs, and whether it
-// creates something (which changes what a lost answer means).
+// operation is one kind of call: its name for errors and logs, whether it
+// creates something (which changes what a lost answer means), and the
+// shape of its success answer.
 type operation struct {
 	name   string
 	create bool
+	// answer lists the top-level members a 2xx answer must have. next/core
+	// decodes any JSON object into its type, leaving absent members empty,
+	// so without this check {"unexpected":true} would read as an empty
+	// list: "no organizations", "no networks". An operation whose answer
+	// has no member to insist on leaves it empty.
+	answer []member
 }
+
+// The operations of the port, each with the members of its success answer
+// that ipdesk reads; Katapult's OpenAPI description requires every one of
+// them. The members it also requires that ipdesk does not read (available
+// networks' virtual_networks, the allocation beside a fetched address) are
+// not insisted on: their absence changes nothing ipdesk shows.
+var (
+	listOrganizations     = operation{name: opListOrganizations, answer: []member{{"organizations", jsonArray}}}
+	getOrganization       = operation{name: opGetOrganization, answer: []member{{"organization", jsonObject}}}
+	listAvailableNetworks = operation{name: opListAvailableNetworks, answer: []member{{"networks", jsonArray}}}
+	listDataCenters       = operation{name: opListDataCenters, answer: []member{{"data_centers", jsonArray}}}
+	createIPAddress       = operation{name: opCreateIPAddress, create: true, answer: []member{{"ip_address", jsonObject}}}
+	getIPAddress          = operation{name: opGetIPAddress, answer: []member{{"ip_address", jsonObject}}}
+	listIPAddresses       = operation{name: opListIPAddresses, answer: []member{{"ip_addresses", jsonArray}, {"pagination", jsonObject}}}
+)
 
 // sendFunc sends one request through next/core.
 type sendFunc func(ctx context.Context, api *core.Client) (*http.Response, error)
@@ -87,6 +109,9 @@ func exchange[T any](ctx context.Context, c *Client, tok Token, op operation, se
 	}
 	if rsp.StatusCode < 200 || rsp.StatusCode > 299 {
 		return v, rsp, answerError(op, decodeError(rsp.StatusCode, rsp.Header, body))
+	}
+	if !hasMembers(body, op.answer) {
+		return v, rsp, answerError(op, unexpectedAnswer(rsp.StatusCode, rsp.Header))
 	}
 	rsp.Body = io.NopCloser(bytes.NewReader(body))
 	v, ok := parse(rsp)

@@ -9,7 +9,7 @@ import (
 
 // DataCenters lists every data center with its country's id and name.
 func (c *Client) DataCenters(ctx context.Context, tok Token) ([]DataCenter, error) {
-	return call(ctx, c, tok, operation{name: opListDataCenters},
+	return call(ctx, c, tok, listDataCenters,
 		func(ctx context.Context, api *core.Client) (*http.Response, error) {
 			return api.GetDataCenters(ctx)
 		},

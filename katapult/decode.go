@@ -1,6 +1,7 @@
 package katapult
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -16,8 +17,15 @@ import (
 // without one (a proxy's HTML page, an empty 500) is unexpected_response with
 // the real status. The body is never copied into the error: it is not
 // Katapult's and might echo anything.
+//
+// A 429 is rate limiting whatever its body: a proxy or load balancer in
+// front of Katapult may answer it with its own HTML page, an empty body or
+// JSON of its own, and its headers still say when to try again.
 func decodeError(status int, header http.Header, body []byte) *Error {
 	obj, ok := errorObject(body)
+	if !ok && status == http.StatusTooManyRequests {
+		obj, ok = wireError{Code: string(CodeRateLimitReached)}, true
+	}
 	if !ok {
 		return unexpectedAnswer(status, header)
 	}
@@ -33,7 +41,65 @@ func decodeError(status int, header http.Header, body []byte) *Error {
 	if e.Description == "" {
 		e.Description = Lookup(code).Description
 	}
+	if code == CodeRateLimitReached {
+		fillRateLimit(e, header)
+	}
 	return e
+}
+
+// fillRateLimit completes a rate_limit_reached error from the answer's
+// headers where the body left it open: the limit from
+// X-RateLimit-Permitted (Katapult's name) or X-RateLimit-Limit (the common
+// one), and, without a Retry-After, the wait until X-RateLimit-Reset.
+func fillRateLimit(e *Error, header http.Header) {
+	for _, name := range []string{"X-RateLimit-Permitted", "X-RateLimit-Limit"} {
+		if n := leadingInt(header.Get(name)); e.Detail.TotalPermitted <= 0 && n > 0 {
+			e.Detail.TotalPermitted = n
+		}
+	}
+	if e.RetryAfter <= 0 {
+		e.RetryAfter = rateLimitReset(header)
+	}
+}
+
+// leadingInt reads the number a rate-limit header starts with: "1000", or
+// "1000;w=60" in the IETF draft's form. -1 when there is none.
+func leadingInt(v string) int {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexAny(v, ",; "); i >= 0 {
+		v = v[:i]
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// resetEpoch tells a reset given as Unix time (GitHub's convention) from
+// one given in seconds from now (the IETF draft's): no wait is decades.
+const resetEpoch = 1_000_000_000
+
+// rateLimitReset is how long until X-RateLimit-Reset, in seconds from now
+// or as Unix time (measured from the answer's Date when it has one). Zero
+// when absent, unreadable or past.
+func rateLimitReset(header http.Header) time.Duration {
+	n := leadingInt(header.Get("X-RateLimit-Reset"))
+	switch {
+	case n <= 0:
+		return 0
+	case n < resetEpoch:
+		return time.Duration(n) * time.Second
+	}
+	return max(time.Unix(int64(n), 0).Sub(answerTime(header)), 0)
+}
+
+// answerTime is when the answer was made: its Date, else now.
+func answerTime(header http.Header) time.Time {
+	if d, err := http.ParseTime(header.Get("Date")); err == nil {
+		return d
+	}
+	return time.Now()
 }
 
 // unexpectedAnswer is the error of an answer that could not be understood.
@@ -151,9 +217,41 @@ func retryAfter(header http.Header) time.Duration {
 	if err != nil {
 		return 0
 	}
-	from := time.Now()
-	if d, err := http.ParseTime(header.Get("Date")); err == nil {
-		from = d
+	return max(at.Sub(answerTime(header)), 0)
+}
+
+// jsonKind is the kind of JSON value a member of an answer must hold.
+type jsonKind byte
+
+// The kinds an answer's members hold, by their first byte.
+const (
+	jsonArray  jsonKind = '['
+	jsonObject jsonKind = '{'
+)
+
+// member is a top-level member of a success answer and its kind.
+type member struct {
+	key  string
+	kind jsonKind
+}
+
+// hasMembers reports whether body is a JSON object with every one of
+// members, each of its kind. An explicitly empty list ([]) is a list; null
+// or an absent member is not: an answer without its list is not an empty
+// answer.
+func hasMembers(body []byte, members []member) bool {
+	if len(members) == 0 {
+		return true
 	}
-	return max(at.Sub(from), 0)
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) != nil {
+		return false
+	}
+	for _, m := range members {
+		raw := bytes.TrimSpace(top[m.key])
+		if len(raw) == 0 || jsonKind(raw[0]) != m.kind {
+			return false
+		}
+	}
+	return true
 }

@@ -16,7 +16,7 @@ import (
 // one is sent as it is, so that Katapult answers its own validation_error.
 func (c *Client) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error) {
 	body := createBody(req)
-	return call(ctx, c, tok, operation{name: opCreateIPAddress, create: true},
+	return call(ctx, c, tok, createIPAddress,
 		func(ctx context.Context, api *core.Client) (*http.Response, error) {
 			return api.PostOrganizationIpAddresses(ctx, body)
 		},
@@ -48,7 +48,7 @@ func createBody(req CreateIPAddress) core.PostOrganizationIpAddressesJSONRequest
 
 // IPAddress fetches one address by id.
 func (c *Client) IPAddress(ctx context.Context, tok Token, id string) (IPAddress, error) {
-	return call(ctx, c, tok, operation{name: opGetIPAddress},
+	return call(ctx, c, tok, getIPAddress,
 		func(ctx context.Context, api *core.Client) (*http.Response, error) {
 			return api.GetIpAddress(ctx, &core.GetIpAddressParams{IpAddressId: &id})
 		},
@@ -72,7 +72,7 @@ func (c *Client) IPAddresses(ctx context.Context, tok Token, org OrgRef, page, p
 	if perPage > 0 {
 		params.PerPage = &perPage
 	}
-	return call(ctx, c, tok, operation{name: opListIPAddresses},
+	return call(ctx, c, tok, listIPAddresses,
 		func(ctx context.Context, api *core.Client) (*http.Response, error) {
 			return api.GetOrganizationIpAddresses(ctx, params)
 		},

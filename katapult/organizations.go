@@ -19,7 +19,7 @@ func orgLookup(r OrgRef) (id, subDomain *string) {
 
 // Organizations lists the organizations the token can see.
 func (c *Client) Organizations(ctx context.Context, tok Token) ([]Organization, error) {
-	return call(ctx, c, tok, operation{name: opListOrganizations},
+	return call(ctx, c, tok, listOrganizations,
 		func(ctx context.Context, api *core.Client) (*http.Response, error) {
 			return api.GetOrganizations(ctx)
 		},
@@ -35,7 +35,7 @@ func (c *Client) Organizations(ctx context.Context, tok Token) ([]Organization, 
 // Organization fetches one organization by id or sub_domain.
 func (c *Client) Organization(ctx context.Context, tok Token, org OrgRef) (Organization, error) {
 	id, sub := orgLookup(org)
-	return call(ctx, c, tok, operation{name: opGetOrganization},
+	return call(ctx, c, tok, getOrganization,
 		func(ctx context.Context, api *core.Client) (*http.Response, error) {
 			return api.GetOrganization(ctx, &core.GetOrganizationParams{OrganizationId: id, OrganizationSubDomain: sub})
 		},
@@ -53,7 +53,7 @@ func (c *Client) Organization(ctx context.Context, tok Token, org OrgRef) (Organ
 // left out.
 func (c *Client) AvailableNetworks(ctx context.Context, tok Token, org OrgRef) ([]Network, error) {
 	id, sub := orgLookup(org)
-	return call(ctx, c, tok, operation{name: opListAvailableNetworks},
+	return call(ctx, c, tok, listAvailableNetworks,
 		func(ctx context.Context, api *core.Client) (*http.Response, error) {
 			return api.GetOrganizationAvailableNetworks(ctx, &core.GetOrganizationAvailableNetworksParams{OrganizationId: id, OrganizationSubDomain: sub})
 		},
