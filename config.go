@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -35,6 +36,9 @@ type config struct {
 	// healthcheck asks the ipdesk listening on addr for /healthz and exits:
 	// the container's HEALTHCHECK, in an image that has no curl.
 	healthcheck bool
+	// trustedProxies are the proxies whose X-Forwarded-For names the
+	// client that sign-in limits count against; none: the peer is.
+	trustedProxies []netip.Prefix
 }
 
 // embedded reports whether ipdesk serves its own Katapult-compatible API.
@@ -62,7 +66,7 @@ const (
 // when it is used.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var cfg config
-	var sessionKeys, logLevel string
+	var sessionKeys, logLevel, trustedProxies string
 	fs := flag.NewFlagSet("ipdesk", flag.ContinueOnError)
 	// A bad flag is reported by run in one line; the usage is printed
 	// only when asked for with -h.
@@ -79,6 +83,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "listen address of /metrics alone, e.g. 127.0.0.1:9090; empty: /metrics on -addr (IPDESK_METRICS_ADDR)")
 	fs.DurationVar(&cfg.readTimeout, "katapult-timeout", katapult.DefaultReadTimeout, "how long one Katapult read may take (IPDESK_KATAPULT_TIMEOUT)")
 	fs.DurationVar(&cfg.createTimeout, "create-timeout", katapult.DefaultCreateTimeout, "how long one Katapult create may take (IPDESK_CREATE_TIMEOUT)")
+	fs.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of the proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; empty: the peer address is the client (IPDESK_TRUSTED_PROXIES)")
 	fs.BoolVar(&cfg.healthcheck, "healthcheck", false, "check that the ipdesk listening on -addr answers /healthz, and exit 0 if it does (IPDESK_HEALTHCHECK)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -123,7 +128,32 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if cfg.katapultURL, err = parseKatapultURL(cfg.katapultURL); err != nil {
 		return config{}, err
 	}
+	if cfg.trustedProxies, err = parseTrustedProxies(trustedProxies); err != nil {
+		return config{}, err
+	}
 	return cfg, nil
+}
+
+// parseTrustedProxies reads the comma-separated CIDRs of -trusted-proxies;
+// a bare address is a range of one.
+func parseTrustedProxies(raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(raw, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("-trusted-proxies: %q is not a CIDR such as 10.0.0.0/8 or 2001:db8::/32", part)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // applyEnv sets each flag the command line did not set from its variable

@@ -45,7 +45,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	a, err := app.New(ctx, app.Config{
 		KatapultURL: cfg.katapultURL, DataDir: cfg.dataDir, SeedFile: cfg.seedFile, RateLimit: cfg.rateLimit,
 		SessionKeys: keys, CookieSecure: cfg.cookieSecure, Budget: budget,
-		MetricsOnMain: cfg.metricsAddr == "", Logger: logger,
+		MetricsOnMain: cfg.metricsAddr == "", Logger: logger, TrustedProxies: cfg.trustedProxies,
 	})
 	if err != nil {
 		for _, ln := range listeners {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -26,6 +27,10 @@ const (
 	// cacheTTL is how long organization, network and data center lists are
 	// kept per token: short enough that a change in Katapult shows soon.
 	cacheTTL = time.Minute
+	// unknownTokenLimit is how many requests with an unknown token the
+	// embedded API takes a minute from one client address: plenty for a
+	// client with a mistyped token to learn so, too few to guess with.
+	unknownTokenLimit = 30
 	// embeddedBase is where the dashboard's client reaches the embedded API:
 	// an in-memory round trip, so the host is never resolved.
 	embeddedBase = "http://ipdesk.embedded/core/v1"
@@ -59,6 +64,10 @@ type Config struct {
 	Doer interface {
 		Do(*http.Request) (*http.Response, error)
 	}
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client that the sign-in and unknown-token limits count against;
+	// none: the peer's address is the client's.
+	TrustedProxies []netip.Prefix
 }
 
 // App is ipdesk, built.
@@ -100,13 +109,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.KatapultURL == "" {
 		eng, err := engine.Open(ctx, engine.Config{
 			DataDir: cfg.DataDir, SeedFile: cfg.SeedFile, RateLimit: cfg.RateLimit,
-			Logger: log.With("component", "engine"),
+			Logger:            log.With("component", "engine"),
+			UnknownTokenLimit: unknownTokenLimit, ClientIP: handlers.ClientIP(cfg.TrustedProxies),
 		})
 		if err != nil {
 			return nil, err
 		}
 		a.engine, a.demo, api, base = eng, eng.DemoTokens(), eng.Handler(), embeddedBase
-		opts = append(opts, katapult.WithDoer(katapult.HandlerDoer(eng.Handler())))
+		// The dashboard's own calls are exempt from the limit on unknown
+		// tokens: it limits sign-ins per client itself.
+		opts = append(opts, katapult.WithDoer(katapult.HandlerDoer(eng.InProcessHandler())))
 		a.ready = eng.Ping
 		reg.MustRegister(poolCollector{eng: eng, log: log})
 	} else {
@@ -124,12 +136,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.ready = newRemoteReadiness(client, time.Now).check
 	}
 	dashboard, err := handlers.New(handlers.Config{
-		API:          katapult.NewCache(client, cacheTTL, time.Now),
-		SessionKeys:  cfg.SessionKeys,
-		CookieSecure: cfg.CookieSecure,
-		DemoTokens:   a.demo,
-		Logger:       log,
-		OnCreate:     m.countCreate,
+		API:            katapult.NewCache(client, cacheTTL, time.Now),
+		SessionKeys:    cfg.SessionKeys,
+		CookieSecure:   cfg.CookieSecure,
+		DemoTokens:     a.demo,
+		Logger:         log,
+		OnCreate:       m.countCreate,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		a.Close()

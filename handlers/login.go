@@ -41,10 +41,20 @@ func (s *server) handleLoginForm() echo.HandlerFunc {
 }
 
 // handleLogin checks the token against Katapult before keeping it: a token
-// that cannot list organizations is of no use here.
+// that cannot list organizations is of no use here. Sign-ins are limited
+// per client address (throttle.go): once an address has failed too often,
+// its posts are refused before their token is even read, so that guesses
+// never reach Katapult. Only attempts that Katapult answered with anything
+// but success are counted; a token refused for its shape never left ipdesk.
 func (s *server) handleLogin() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		next := safeNext(c.FormValue("next"))
+		try, wait := s.signIns.Begin(c.RealIP(), "")
+		if try == nil {
+			return s.tooManySignIns(c, next, wait)
+		}
+		failed := false
+		defer func() { try.Done(failed) }()
 		v := s.loginView(c, next)
 		tok := strings.TrimSpace(c.FormValue("token"))
 		if msg := tokenProblem(tok); msg != "" {
@@ -52,6 +62,7 @@ func (s *server) handleLogin() echo.HandlerFunc {
 			return s.render(c, http.StatusUnprocessableEntity, loginPage(v))
 		}
 		if _, err := s.api.Organizations(c.Request().Context(), katapult.Token(tok)); err != nil {
+			failed = true
 			status := s.loginRefusal(c, err, &v)
 			return s.render(c, status, loginPage(v))
 		}

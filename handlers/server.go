@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -17,6 +18,7 @@ import (
 
 	"ipdesk/katapult"
 	"ipdesk/static"
+	"ipdesk/throttle"
 )
 
 // Config is everything the dashboard depends on.
@@ -38,6 +40,14 @@ type Config struct {
 	// Create* outcomes); nil means nobody is told. ipdesk counts them in a
 	// metric.
 	OnCreate func(outcome string)
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client (ClientIP); none means the peer's address is the client's.
+	TrustedProxies []netip.Prefix
+	// SignInBurst is how many failed sign-ins a client address may make in
+	// a row, and SignInEvery how often one more is allowed after that; 0
+	// means 10 and 6 s.
+	SignInBurst int
+	SignInEvery time.Duration
 }
 
 // How a post of the create form ended, as Config.OnCreate is told.
@@ -72,6 +82,7 @@ type server struct {
 	htmxConfig string
 	flights    singleflight.Group
 	onCreate   func(outcome string)
+	signIns    *throttle.Limiter // failed sign-ins per client address
 }
 
 // New builds the dashboard: every route of DESIGN.md, its middleware and
@@ -108,11 +119,12 @@ func New(cfg Config) (http.Handler, error) {
 	if s.onCreate == nil {
 		s.onCreate = func(string) {}
 	}
+	s.signIns = newSignInLimiter(cfg, s.now)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// No proxy is trusted unless main puts one in front: the peer address
-	// is the client.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// No proxy is trusted unless the configuration names some: the peer
+	// address is the client.
+	e.IPExtractor = ClientIP(cfg.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.middleware(e)
 	s.routes(e)

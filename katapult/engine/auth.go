@@ -35,7 +35,7 @@ func (e *Engine) api(h endpoint, scopes ...string) http.Handler {
 }
 
 func (e *Engine) authorize(w http.ResponseWriter, r *http.Request, scopes []string) (*token, error) {
-	tok, err := e.authenticate(r)
+	tok, err := e.authenticate(w, r)
 	if err != nil {
 		return nil, err
 	}
@@ -49,13 +49,23 @@ func (e *Engine) authorize(w http.ResponseWriter, r *http.Request, scopes []stri
 }
 
 // authenticate finds the token of the request's "Authorization: Bearer …".
-func (e *Engine) authenticate(r *http.Request) (*token, error) {
+// An address that has sent too many unknown tokens is refused before its
+// token is looked up (guesses.go).
+func (e *Engine) authenticate(w http.ResponseWriter, r *http.Request) (*token, error) {
 	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	secret = strings.TrimSpace(secret)
 	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		return nil, apiError(katapult.CodeMissingAPIToken)
 	}
-	tok, ok := e.cat.tokenBy[tokenHash(secret)]
+	h := tokenHash(secret)
+	try, err := e.admitToken(w, r, h)
+	if err != nil {
+		return nil, err
+	}
+	tok, ok := e.cat.tokenBy[h]
+	if try != nil {
+		try.Done(!ok)
+	}
 	if !ok {
 		return nil, katapult.NewError(katapult.CodeInvalidAPIToken, katapult.Detail{
 			Details: "No API token matches the one provided: it may never have existed, or have been revoked.",

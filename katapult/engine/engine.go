@@ -30,6 +30,12 @@ type Config struct {
 	RateLimit int              // requests a minute per token; 0 = off
 	Logger    *slog.Logger     // nil = discard
 	Now       func() time.Time // nil = time.Now
+
+	// UnknownTokenLimit is how many requests with an unknown token a
+	// client address may send a minute (guesses.go); 0 = off.
+	UnknownTokenLimit int
+	// ClientIP finds a request's client address; nil = the peer's.
+	ClientIP func(*http.Request) string
 }
 
 // Engine serves the API. Its methods are safe for concurrent use.
@@ -39,6 +45,7 @@ type Engine struct {
 	store   *store
 	cat     *catalog
 	limiter *rateLimiter // nil when there is no rate limit
+	guesses *guessGuard  // nil when unknown tokens are not limited
 	handler http.Handler
 	mux     *http.ServeMux // the route table, for Route
 	// open is held shared by every request being served and taken whole by
@@ -67,6 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.RateLimit > 0 {
 		e.limiter = newRateLimiter(cfg.RateLimit, e.now)
 	}
+	e.guesses = newGuessGuard(cfg.UnknownTokenLimit, cfg.ClientIP, e.now)
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("engine: data folder: %w", err)
 	}
