@@ -11,15 +11,10 @@ import (
 	"ipdesk/views"
 )
 
-// maxLabelLen bounds a VIP's label; longer is refused before asking
-// Katapult.
-const maxLabelLen = 255
-
-// Sentences of the form's own checks. The label's is the one Katapult
-// answers with, so that staff read one message whoever checked.
+// Sentences of the form's own checks. The label's come from the label rule
+// in package katapult (katapult.CheckLabel), which the engine answers with
+// too, so that staff read one message whoever checked.
 const (
-	msgLabelBlank   = "Label can't be blank"
-	msgLabelLong    = "Label is too long (maximum is 255 characters)"
 	msgNoNetwork    = "Choose a network."
 	msgBadVersion   = "Choose IPv4 or IPv6."
 	msgOnceMissing  = "This form could not be checked, so nothing was created. Check it and submit it again."
@@ -61,7 +56,7 @@ func (s *server) handleCreate() echo.HandlerFunc {
 			return s.createFailed(c, ref, in, res.err)
 		}
 		s.onCreate(CreateCreated)
-		sess.rememberOnce(in.Once, res.addr.ID)
+		sess.rememberCreated(in.Once, org, res.addr.ID)
 		sess.rememberLast(org, in.Network, in.Version)
 		if err := s.saveSession(c, sess); err != nil {
 			return err
@@ -70,13 +65,17 @@ func (s *server) handleCreate() echo.HandlerFunc {
 	}
 }
 
-// readForm reads the posted form.
+// readForm reads the posted form. The label is trimmed as the label rule
+// trims it, and bytes in it that are not UTF-8 become U+FFFD: the form
+// shows the label again when it is refused, and a page must be UTF-8. The
+// rule refuses U+FFFD as it refuses the bytes, so the label is refused all
+// the same, and again if the page is submitted unchanged.
 func readForm(c echo.Context) formInput {
 	return formInput{
 		Network: strings.TrimSpace(c.FormValue("network")),
 		Version: katapult.Version(c.FormValue("version")),
 		VIP:     c.FormValue("vip") == "on",
-		Label:   strings.TrimSpace(c.FormValue("label")),
+		Label:   strings.ToValidUTF8(katapult.TrimLabel(c.FormValue("label")), "\uFFFD"),
 		Once:    c.FormValue("once"),
 	}
 }
@@ -90,11 +89,11 @@ func (in formInput) check() (formErrors, bool) {
 	if !in.Version.Valid() {
 		fe.Version = []string{msgBadVersion}
 	}
-	switch {
-	case in.VIP && in.Label == "":
-		fe.Label = []string{msgLabelBlank}
-	case len([]rune(in.Label)) > maxLabelLen:
-		fe.Label = []string{msgLabelLong}
+	// A label is required for a VIP; one typed for a plain address is not
+	// sent, but it is checked all the same, so that nothing a label may
+	// not hold goes further than this form.
+	if _, problems := katapult.CheckLabel(in.Label, in.VIP); len(problems) > 0 {
+		fe.Label = problems
 	}
 	return fe, fe.Network == nil && fe.Version == nil && fe.Label == nil
 }
@@ -216,7 +215,10 @@ func (s *server) showCreated(c echo.Context, org string, addr katapult.IPAddress
 }
 
 // replay answers a form whose token was used already: with the address it
-// created, or with the unknown-outcome page. It never creates.
+// created, or with the unknown-outcome page. It never creates. The address
+// is shown under the organization of the post only if that one holds it (a
+// form replayed to another organization's URL is a crafted post): the
+// address page checks that for a plain post, and so does htmx's answer.
 func (s *server) replay(c echo.Context, org string, used onceUse) error {
 	if used.Address == "" {
 		return s.renderUnknown(c, org, http.StatusConflict)
@@ -224,8 +226,12 @@ func (s *server) replay(c echo.Context, org string, used onceUse) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, views.PathAddress(org, used.Address)+"?"+createdParam+"="+createdResubmit)
 	}
-	addr, err := s.api.IPAddress(c.Request().Context(), sessionOf(c).token(), used.Address)
+	ctx, sess := c.Request().Context(), sessionOf(c)
+	addr, err := s.api.IPAddress(ctx, sess.token(), used.Address)
 	if err != nil {
+		return err
+	}
+	if err := s.checkHolds(ctx, sess, org, used.Address); err != nil {
 		return err
 	}
 	return s.showCreated(c, org, addr, createdResubmit)

@@ -8,8 +8,10 @@ import (
 	"ipdesk/views"
 )
 
-// handleShow is the page of one address. It costs one call (the address
-// itself), so that submit-to-result stays within two.
+// handleShow is the page of one address, under the organization that
+// holds it only (address_owner.go). Right after a create it costs one
+// call, the address itself, so that submit to result stays within two;
+// opened any other way, the organization's list is asked as well.
 func (s *server) handleShow() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ref, err := orgParam(c)
@@ -20,7 +22,8 @@ func (s *server) handleShow() echo.HandlerFunc {
 		if !validID(id) {
 			return echo.ErrNotFound
 		}
-		ctx, tok := c.Request().Context(), sessionOf(c).token()
+		ctx, sess := c.Request().Context(), sessionOf(c)
+		tok := sess.token()
 		if ref.IsID() {
 			o, _, err := s.findOrg(ctx, tok, ref)
 			if err != nil {
@@ -34,15 +37,32 @@ func (s *server) handleShow() echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		v := resultView(s.cachedOrgHeader(tok, string(ref)), addr, s.now())
-		switch c.QueryParam(createdParam) {
-		case createdNew:
-			v.Created = true
-		case createdResubmit:
-			v.Created, v.Again = true, true
+		if err := s.checkHolds(ctx, sess, string(ref), id); err != nil {
+			return err
 		}
+		v := resultView(s.cachedOrgHeader(tok, string(ref)), addr, s.now())
+		v.Created, v.Again = createdHeading(c.QueryParam(createdParam), sess.created(id))
 		return s.render(c, http.StatusOK, resultPage(v))
 	}
+}
+
+// createdHeading is what ?created= may say: "created" (1) or "created
+// before" (again), and only when this session did create the address. The
+// parameter alone is a link anyone can write; without the session's word
+// the page shows the address as any other, and the parameter is left
+// alone rather than redirected away, which would cost a round trip for
+// nothing.
+func createdHeading(param string, mine bool) (created, again bool) {
+	if !mine {
+		return false, false
+	}
+	switch param {
+	case createdNew:
+		return true, false
+	case createdResubmit:
+		return true, true
+	}
+	return false, false
 }
 
 // validID accepts what can be a Katapult object id: a type prefix, "_" and

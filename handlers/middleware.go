@@ -40,6 +40,7 @@ func (s *server) middleware(e *echo.Echo) {
 		}),
 		s.securityHeaders(),
 		middleware.BodyLimit(bodyLimit),
+		formWithinLimit(),
 		s.csrf(),
 	)
 }

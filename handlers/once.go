@@ -32,25 +32,48 @@ const (
 
 // onceUse is a used token and the address it created; an empty Address
 // means the create's outcome is unknown. It travels as a JSON array,
-// ["token","ip_…"], to keep the cookie small.
+// ["token","ip_…"] or ["token","ip_…","tag"], to keep the cookie small.
 type onceUse struct {
 	Token   string
 	Address string
+	// Org is the orgTag of the organization the create was posted to, so
+	// that the address's page knows, without asking Katapult, that this
+	// session created the address there. Empty for an unknown outcome and
+	// in cookies written before it was kept.
+	Org string
 }
 
 // MarshalJSON writes the compact array form.
 func (u onceUse) MarshalJSON() ([]byte, error) {
-	return json.Marshal([2]string{u.Token, u.Address})
+	if u.Org == "" {
+		return json.Marshal([2]string{u.Token, u.Address})
+	}
+	return json.Marshal([3]string{u.Token, u.Address, u.Org})
 }
 
-// UnmarshalJSON reads the compact array form.
+// UnmarshalJSON reads the compact array form, with or without the tag (a
+// shorter array leaves the rest empty, a longer one is cut: replicas of
+// either version read each other's cookies).
 func (u *onceUse) UnmarshalJSON(b []byte) error {
-	var a [2]string
+	var a [3]string
 	if err := json.Unmarshal(b, &a); err != nil {
 		return err
 	}
-	*u = onceUse{Token: a[0], Address: a[1]}
+	*u = onceUse{Token: a[0], Address: a[1], Org: a[2]}
 	return nil
+}
+
+// orgTagBytes is the length of an orgTag before encoding: 32 bits tell the
+// few organizations one session creates in apart, and eight tags add
+// about 130 bytes to the worst-case cookie (a whole sub_domain could add
+// almost 1000, too close to browsers' 4096).
+const orgTagBytes = 4
+
+// orgTag fingerprints an organization reference exactly as the create's
+// URL named it.
+func orgTag(org string) string {
+	sum := sha256.Sum256([]byte(org))
+	return base64.RawURLEncoding.EncodeToString(sum[:orgTagBytes])
 }
 
 // newOnceToken returns a fresh random token.
@@ -79,15 +102,27 @@ func (s *session) onceResult(tok string) (onceUse, bool) {
 // rememberOnce records what a token did, newest first, forgetting the
 // oldest beyond the ring's size.
 func (s *session) rememberOnce(tok, address string) {
-	if len(address) > maxIDLen {
+	s.remember(onceUse{Token: tok, Address: address})
+}
+
+// rememberCreated records the address a token created and the
+// organization its form was posted to.
+func (s *session) rememberCreated(tok, org, address string) {
+	s.remember(onceUse{Token: tok, Address: address, Org: orgTag(org)})
+}
+
+// remember puts a use first in the ring, replacing an older use of its
+// token.
+func (s *session) remember(u onceUse) {
+	if len(u.Address) > maxIDLen {
 		// Never seen from Katapult; remembering it as unknown still
 		// blocks a second create from this form.
-		address = ""
+		u.Address, u.Org = "", ""
 	}
-	out := []onceUse{{Token: tok, Address: address}}
-	for _, u := range s.Once {
-		if u.Token != tok && len(out) < onceRing {
-			out = append(out, u)
+	out := []onceUse{u}
+	for _, old := range s.Once {
+		if old.Token != u.Token && len(out) < onceRing {
+			out = append(out, old)
 		}
 	}
 	s.Once = out

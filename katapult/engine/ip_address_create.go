@@ -4,20 +4,19 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
-	"strings"
 	"unicode/utf8"
 
 	"ipdesk/katapult"
 )
-
-// maxLabel is the longest label a VIP may have, in characters.
-const maxLabel = 255
 
 type createArgs struct {
 	org, network lookup
 	version      int
 	vip          bool
 	label        string
+	// labelBytesOK is false when the label's raw JSON text held bytes that
+	// are not UTF-8, which decoding silently turned into U+FFFD.
+	labelBytesOK bool
 }
 
 // POST /organizations/:organization/ip_addresses. The checks run in the
@@ -41,12 +40,13 @@ func (e *Engine) createIPAddress(w http.ResponseWriter, r *http.Request, tok *to
 	if !ok || !o.networks[n.ID] {
 		return apiError(katapult.CodeNetworkNotFound)
 	}
-	if problems := args.validate(); len(problems) > 0 {
+	label, problems := args.validate()
+	if len(problems) > 0 {
 		return katapult.NewError(katapult.CodeValidationError, katapult.Detail{Errors: problems})
 	}
 	row, err := e.store.allocate(r.Context(), newAddress{
 		organizationID: o.ID, networkID: n.ID, version: args.version,
-		vip: args.vip, label: sql.NullString{String: args.label, Valid: args.vip},
+		vip: args.vip, label: sql.NullString{String: label, Valid: args.vip},
 		createdAt: e.now().Unix(),
 	})
 	if errors.Is(err, errPoolEmpty) {
@@ -83,19 +83,22 @@ func createArguments(w http.ResponseWriter, r *http.Request) (createArgs, error)
 	if a.label, err = optionalString(body["label"], "label"); err != nil {
 		return createArgs{}, err
 	}
+	// Checked on the raw text, before decoding hides it: encoding/json
+	// turns bytes that are not UTF-8 into U+FFFD without a word. Only the
+	// label is held to it; other strings keep their answers (a lookup with
+	// such bytes simply finds nothing).
+	a.labelBytesOK = utf8.Valid(body["label"])
 	return a, nil
 }
 
 // validate lists what is wrong with the new address, one sentence each, as
-// Katapult's validation errors read. The label only matters for a VIP: a
-// plain address has none.
-func (a createArgs) validate() []string {
-	var problems []string
-	if a.vip && strings.TrimSpace(a.label) == "" {
-		problems = append(problems, "Label can't be blank")
+// Katapult's validation errors read, and gives the label as it is to be
+// kept. The label follows the one label rule (katapult.CheckLabel): it is
+// required for a VIP; one given for a plain address is checked too, then
+// dropped, as a plain address has none.
+func (a createArgs) validate() (string, []string) {
+	if !a.labelBytesOK {
+		return "", []string{katapult.LabelUnreadable}
 	}
-	if a.vip && utf8.RuneCountInString(a.label) > maxLabel {
-		problems = append(problems, "Label is too long (maximum is 255 characters)")
-	}
-	return problems
+	return katapult.CheckLabel(a.label, a.vip)
 }

@@ -28,11 +28,12 @@ func (e *Engine) routes() http.Handler {
 }
 
 // canonicalOnly answers route_not_found, in the envelope, for a path that is
-// not in its clean form ("//", "/./", "/../", a trailing slash): no route
-// has one, and the mux would otherwise redirect with an HTML page.
+// not in its clean form ("//", "/./", "/../", a trailing slash) or not a
+// path at all (the request target "*"): no route has one, and the mux
+// would otherwise redirect with an HTML page, or answer a bare 400.
 func (e *Engine) canonicalOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if path.Clean(r.URL.Path) != r.URL.Path {
+		if p := r.URL.Path; !strings.HasPrefix(p, "/") || path.Clean(p) != p {
 			e.writeError(w, r, apiError(katapult.CodeRouteNotFound))
 			return
 		}
