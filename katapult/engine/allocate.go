@@ -31,8 +31,12 @@ type newAddress struct {
 	createdAt      int64
 }
 
-// allocate creates an address in one (immediate) transaction.
+// allocate creates an address in one (immediate) transaction, one create
+// at a time (store.writer). A create whose context ended while it waited
+// for its turn creates nothing: BeginTx refuses it.
 func (st *store) allocate(ctx context.Context, req newAddress) (ipRow, error) {
+	st.writer.Lock()
+	defer st.writer.Unlock()
 	tx, err := st.db.BeginTx(ctx, nil)
 	if err != nil {
 		return ipRow{}, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver: pure Go, no cgo
 )
@@ -99,6 +100,11 @@ var schema = []string{
 // store is the engine's SQLite database.
 type store struct {
 	db *sql.DB
+	// writer lets one create at a time take a connection. Creates waiting
+	// in SQLite's busy handler would each hold a pooled connection, until
+	// reads found none left and waited behind them (the load program saw a
+	// read of one address time out after 10 s).
+	writer sync.Mutex
 }
 
 // dsnOptions: WAL lets reads go on while an address is created; the busy
