@@ -189,6 +189,11 @@ func newWebClient(t *testing.T) *webClient {
 // do sends a request and reads the whole answer. It reports failures as
 // errors, never through t, so that it may run in any goroutine.
 func (c *webClient) do(method, target string, form url.Values) (*webPage, error) {
+	return c.doHeader(method, target, form, nil)
+}
+
+// doHeader is do with extra request headers (htmx's).
+func (c *webClient) doHeader(method, target string, form url.Values, h http.Header) (*webPage, error) {
 	var body *strings.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -198,6 +203,9 @@ func (c *webClient) do(method, target string, form url.Values) (*webPage, error)
 	req, err := http.NewRequest(method, target, body)
 	if err != nil {
 		return nil, err
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

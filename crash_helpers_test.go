@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/PuerkitoBio/goquery"
 )
 
 // The clients of the crash-safety suite and the ledger of what they were
@@ -195,33 +193,6 @@ func (c *crashClient) dashboardCreate(base, org, network, version string, htmx b
 		return "", "", true, fmt.Errorf("the result answered %d with card %q: %.300s", p.status, card.AttrOr("data-id", ""), pageText(p))
 	}
 	return card.AttrOr("data-id", ""), address, true, nil
-}
-
-// doHeader is webClient.do with extra request headers (htmx's).
-func (c *webClient) doHeader(method, target string, form url.Values, h http.Header) (*webPage, error) {
-	req, err := http.NewRequest(method, target, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	for k, vs := range h {
-		req.Header[k] = vs
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	start := time.Now()
-	res, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(res.Body); err != nil {
-		return nil, fmt.Errorf("%s %s: status %d, then the answer broke off: %w", method, target, res.StatusCode, err)
-	}
-	p := &webPage{status: res.StatusCode, header: res.Header, took: time.Since(start)}
-	if p.doc, err = goquery.NewDocumentFromReader(&buf); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 // pageText is a page's text on one line, for messages.
