@@ -31,32 +31,27 @@ type newAddress struct {
 	createdAt      int64
 }
 
-// allocate creates an address in one (immediate) transaction, one create
-// at a time (store.writer). A create whose context ended while it waited
-// for its turn creates nothing: BeginTx refuses it.
+// allocate creates an address in one immediate transaction on the store's
+// write connection, committed before it returns. Creates take turns
+// (writer.write): a create whose context ended while it waited creates
+// nothing.
 func (st *store) allocate(ctx context.Context, req newAddress) (ipRow, error) {
-	st.writer.Lock()
-	defer st.writer.Unlock()
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return ipRow{}, err
-	}
-	defer tx.Rollback()
-	row, err := allocateIn(ctx, tx, req)
-	if err != nil {
-		return ipRow{}, err
-	}
-	return row, tx.Commit()
+	var row ipRow
+	err := st.w.write(ctx, func(t *writeTx) (err error) {
+		row, err = t.allocate(req)
+		return err
+	})
+	return row, err
 }
 
-// allocateIn takes the next free address and records it, inside tx: it
-// shrinks (or drops) the free range the address came from, then inserts the
-// address, whose UNIQUE column refuses one held already.
-func allocateIn(ctx context.Context, tx *sql.Tx, req newAddress) (ipRow, error) {
+// allocate takes the next free address and records it, inside the
+// transaction: it shrinks (or drops) the free range the address came from,
+// then inserts the address, whose UNIQUE column refuses one held already.
+func (t *writeTx) allocate(req newAddress) (ipRow, error) {
 	var subnetSeq int64
 	var zone string
 	var first, last []byte
-	err := tx.QueryRowContext(ctx, nextFreeQuery, req.networkID, req.version).Scan(&subnetSeq, &zone, &first, &last)
+	err := t.queryRow(t.w.nextFree, req.networkID, req.version).Scan(&subnetSeq, &zone, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ipRow{}, errPoolEmpty
 	}
@@ -68,10 +63,9 @@ func allocateIn(ctx context.Context, tx *sql.Tx, req newAddress) (ipRow, error) 
 		return ipRow{}, err
 	}
 	if bytes.Equal(first, last) {
-		_, err = tx.ExecContext(ctx, `DELETE FROM free_ranges WHERE subnet_seq = ? AND first = ?`, subnetSeq, first)
+		err = t.exec(t.w.dropRange, subnetSeq, first)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE free_ranges SET first = ? WHERE subnet_seq = ? AND first = ?`,
-			addrKey(addr.Next()), subnetSeq, first)
+		err = t.exec(t.w.shrinkRange, addrKey(addr.Next()), subnetSeq, first)
 	}
 	if err != nil {
 		return ipRow{}, err
@@ -80,9 +74,7 @@ func allocateIn(ctx context.Context, tx *sql.Tx, req newAddress) (ipRow, error) 
 		ID: newID(prefixIPAddress), OrganizationID: req.organizationID, SubnetSeq: subnetSeq,
 		Addr: addr, ReverseDNS: reverseDNSName(addr, zone), VIP: req.vip, Label: req.label,
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO ip_addresses
-		(id, organization_id, subnet_seq, address, reverse_dns, vip, label, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	err = t.exec(t.w.insertIP,
 		row.ID, row.OrganizationID, row.SubnetSeq, addrKey(addr), row.ReverseDNS, row.VIP, row.Label, req.createdAt)
 	return row, err
 }

@@ -56,17 +56,17 @@ func benchRequest(e *Engine, version int) newAddress {
 // fill takes n addresses through the allocator itself, in one transaction.
 func fill(b *testing.B, e *Engine, version, n int) {
 	ctx := context.Background()
-	tx, err := e.store.db.BeginTx(ctx, nil)
+	tx, err := e.store.w.begin(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
 	req := benchRequest(e, version)
 	for range n {
-		if _, err := allocateIn(ctx, tx, req); err != nil {
+		if _, err := tx.allocate(req); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -74,14 +74,14 @@ func fill(b *testing.B, e *Engine, version, n int) {
 // timeAllocation times one allocation and rolls it back.
 func timeAllocation(b *testing.B, e *Engine, version int) time.Duration {
 	ctx := context.Background()
-	tx, err := e.store.db.BeginTx(ctx, nil)
+	tx, err := e.store.w.begin(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.tx.Rollback()
 	req := benchRequest(e, version)
 	start := time.Now()
-	if _, err := allocateIn(ctx, tx, req); err != nil {
+	if _, err := tx.allocate(req); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)

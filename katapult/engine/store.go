@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver: pure Go, no cgo
 )
@@ -97,21 +96,19 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS ip_addresses_by_organization ON ip_addresses(organization_id, seq)`,
 }
 
-// store is the engine's SQLite database.
+// store is the engine's SQLite database: a pool of connections for reads
+// and one connection for creates (writer). WAL lets the reads go on while a
+// create commits.
 type store struct {
-	db *sql.DB
-	// writer lets one create at a time take a connection. Creates waiting
-	// in SQLite's busy handler would each hold a pooled connection, until
-	// reads found none left and waited behind them (the load program saw a
-	// read of one address time out after 10 s).
-	writer sync.Mutex
+	db *sql.DB // reads; also the schema and the seed, written at open
+	w  *writer // every create
 }
 
 // dsnOptions: WAL lets reads go on while an address is created; the busy
-// timeout makes a second writer wait instead of failing; immediate
-// transactions take the write lock at BEGIN, so two creates serialize
-// instead of both reading the same free range and one failing to upgrade
-// its lock (SQLITE_BUSY) at the first write.
+// timeout makes a writer wait for another process's write lock instead of
+// failing; immediate transactions take the write lock at BEGIN, so a
+// transaction never fails to upgrade its lock (SQLITE_BUSY) at its first
+// write.
 const dsnOptions = "_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_txlock=immediate"
 
 // openStore opens (creating if needed) the database file and its schema.
@@ -123,11 +120,14 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: open store: %w", err)
 	}
-	// A few connections are plenty: writes serialize anyway, and waiting in
-	// database/sql's pool is cheaper than polling SQLite's lock.
+	// A few connections are plenty for reads: creates have their own.
 	db.SetMaxOpenConns(8)
 	st := &store{db: db}
 	if err := st.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("engine: store %s: %w", path, err)
+	}
+	if st.w, err = openWriter(ctx, path+"?"+dsnOptions); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("engine: store %s: %w", path, err)
 	}
@@ -174,5 +174,5 @@ func seeded(ctx context.Context, q queryer) (bool, error) {
 }
 
 func (st *store) close() error {
-	return st.db.Close()
+	return errors.Join(st.w.close(), st.db.Close())
 }
