@@ -28,6 +28,23 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // middleware builds the stack, in the order requests meet it. Sessions are
 // checked per route (routes.go), since the sign-in page and static files
 // need none.
+//
+// There is no Gzip middleware. Static files are gzipped once per process
+// and sent so to clients that accept it (package static): htmx alone goes
+// from 51 KB to 17 KB. Pages are sent as rendered, for two reasons:
+//   - CPU: gzip at its fastest level costs more on the 6 KB form page than
+//     a whole /healthz answer (BenchmarkGzipOfTheFormPage in the root
+//     package; when this was written it took the form page from 133 to
+//     about 250 µs of server CPU over loopback), against the goal of
+//     serving the form at half /healthz's rate. A page of a few KB arrives in the first round trip
+//     either way; gzip would save bytes, not time.
+//   - BREACH: pages carry the CSRF token, the same for a day, and some
+//     reflect the request (the organizations search, the form's
+//     preselected network). Whoever sees the lengths of compressed answers
+//     and can make the victim's browser send many such requests could
+//     learn the token a character at a time. Should pages ever be
+//     compressed, compress only answers to requests marked
+//     Sec-Fetch-Site: same-origin or none, which no other site can cause.
 func (s *server) middleware(e *echo.Echo) {
 	e.Use(
 		requestID(),

@@ -9,6 +9,7 @@ import "github.com/labstack/echo/v4"
 func (s *server) routes(e *echo.Echo) {
 	auth := s.requireSession
 	e.GET("/static/*", s.handleStatic())
+	e.HEAD("/static/*", s.handleStatic()) // HTTP wants HEAD wherever GET is
 	e.GET("/login", s.handleLoginForm())
 	e.POST("/login", s.handleLogin())
 	e.POST("/logout", s.handleLogout())

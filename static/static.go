@@ -1,7 +1,8 @@
 // Package static holds the dashboard's stylesheet, script and the vendored
 // htmx, embedded into the binary, and serves them under content-hashed names
 // so that browsers may cache them for a year and still never see a stale
-// file after an upgrade.
+// file after an upgrade. Each file is gzipped once per process and sent so
+// to clients that accept it: htmx alone is 51 KB, 17 KB gzipped.
 package static
 
 import (
@@ -11,9 +12,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -50,8 +54,14 @@ type Assets struct {
 }
 
 type asset struct {
-	name string
-	data []byte
+	name        string
+	contentType string
+	data        []byte
+	// gz is data gzipped, or nil when that would not be smaller. It is
+	// made once per process, when a client first asks for it, not in New:
+	// New runs for every test server, and gzipping all the files takes a
+	// few milliseconds (nearly a hundred under the race detector).
+	gz func() []byte
 }
 
 // New reads every embedded file once and names it by its content.
@@ -67,7 +77,13 @@ func New() (*Assets, error) {
 			served = hashedName(name, data)
 		}
 		a.byName[name] = served
-		a.byURL[served] = asset{name: name, data: data}
+		a.byURL[served] = asset{
+			name: name, data: data,
+			gz: sync.OnceValue(func() []byte { return smallerGzip(data) }),
+			// The type ServeContent picks for the plain form, for the gzip
+			// form too.
+			contentType: mime.TypeByExtension(path.Ext(name)),
+		}
 	}
 	return a, nil
 }
@@ -98,7 +114,9 @@ func (a *Assets) Has(urlPath string) bool {
 
 // ServeHTTP serves one file by its served name, with headers that let
 // browsers and proxies keep it for a year: the name changes with the
-// content. Anything else under the prefix is 404.
+// content. A client that accepts gzip gets the gzipped bytes, always
+// whole; one that does not gets the file, with ranges as before. HEAD
+// answers the headers of either. Anything else under the prefix is 404.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f, ok := a.byURL[strings.TrimPrefix(r.URL.Path, Prefix)]
 	if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
@@ -108,6 +126,25 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
+	// Both forms say that they depend on Accept-Encoding, so that a shared
+	// cache never hands the gzip form to a client that cannot read it.
+	h.Add("Vary", "Accept-Encoding")
+	if AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if gz := f.gz(); gz != nil {
+			// No Accept-Ranges: a Range request that accepts gzip gets the
+			// whole gzip form with 200, as HTTP lets a server do. Browsers
+			// ask for scripts and styles whole; a client that wants a
+			// range of the file asks without gzip and gets it.
+			h.Set("Content-Type", f.contentType)
+			h.Set("Content-Encoding", "gzip")
+			h.Set("Content-Length", strconv.Itoa(len(gz)))
+			w.WriteHeader(http.StatusOK)
+			if r.Method != http.MethodHead {
+				_, _ = w.Write(gz)
+			}
+			return
+		}
+	}
 	// ServeContent sets Content-Type from the extension and handles Range
 	// and HEAD; a zero modtime leaves out Last-Modified, which immutable
 	// files do not need.
