@@ -14,8 +14,8 @@ import (
 // that an organization holds an address in two ways only: this session
 // created it there (the ring of one-time tokens remembers the
 // organization of each create), or the organization's own address list
-// has it. The first costs no call, which keeps submit to result within
-// two; the second costs a page of the list or a few.
+// has it. The first costs no call, which keeps the page a create leads
+// to free of calls; the second costs a page of the list or a few.
 
 const (
 	// scanPerPage asks for the largest page the engine serves; Katapult

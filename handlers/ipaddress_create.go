@@ -209,7 +209,7 @@ func (s *server) showCreated(c echo.Context, org string, addr katapult.IPAddress
 		return c.Redirect(http.StatusSeeOther, url+"?"+createdParam+"="+how)
 	}
 	c.Response().Header().Set(hxPushURL, url)
-	v := resultView(s.cachedOrgHeader(sessionOf(c).token(), org), addr, s.now())
+	v := s.resultView(s.cachedOrgHeader(sessionOf(c).token(), org), addr, s.now())
 	v.Created, v.Again = true, how == createdResubmit
 	return s.render(c, http.StatusOK, resultPage(v))
 }

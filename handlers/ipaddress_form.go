@@ -3,6 +3,8 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -142,7 +144,7 @@ func (s *server) networkField(c echo.Context, org, wanted string) (views.Network
 		// Countries are a nicety: the form works without them.
 		s.logError(c, err, http.StatusBadGateway)
 	}
-	field.Groups = networkGroups(org, nets, dcs)
+	field.Groups = networkGroups(nets, dcs)
 	last, _ := sessionOf(c).lastFor(org)
 	field.Selected = preselect(field.Groups, wanted, last.Network)
 	return field, nil, nil
@@ -175,10 +177,23 @@ func noNetworksProblem(org string) *views.Problem {
 	}
 }
 
+// switcher lists the organizations by name, ignoring case, as the
+// organization list does. Each name is lowered once, not at every
+// comparison: the form page sorts on every view.
 func switcher(current katapult.Organization, orgs []katapult.Organization) views.Switcher {
 	sw := views.Switcher{Action: views.PathNewAddress(current.SubDomain), Current: current.SubDomain}
-	for _, o := range sortedOrgs(orgs) {
-		sw.Options = append(sw.Options, views.SwitchOption{SubDomain: o.SubDomain, Name: o.Name})
+	type keyed struct {
+		key string
+		opt views.SwitchOption
+	}
+	byName := make([]keyed, len(orgs))
+	for i, o := range orgs {
+		byName[i] = keyed{strings.ToLower(o.Name), views.SwitchOption{SubDomain: o.SubDomain, Name: o.Name}}
+	}
+	slices.SortStableFunc(byName, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	sw.Options = make([]views.SwitchOption, len(byName))
+	for i, k := range byName {
+		sw.Options[i] = k.opt
 	}
 	if len(sw.Options) == 0 {
 		sw.Options = []views.SwitchOption{{SubDomain: current.SubDomain, Name: current.Name}}

@@ -9,9 +9,12 @@ import (
 )
 
 // handleShow is the page of one address, under the organization that
-// holds it only (address_owner.go). Right after a create it costs one
-// call, the address itself, so that submit to result stays within two;
-// opened any other way, the organization's list is asked as well.
+// holds it only (address_owner.go). Right after a create it costs no call,
+// so that submit to result costs the create alone: the per-token cache
+// answers the address once from the create's own answer, and this
+// session's ring of one-time tokens says where it was created. Opened any
+// other way (a reload, a link, another replica), the address is fetched,
+// and the organization's list is asked unless the ring vouches.
 func (s *server) handleShow() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ref, err := orgParam(c)
@@ -40,7 +43,7 @@ func (s *server) handleShow() echo.HandlerFunc {
 		if err := s.checkHolds(ctx, sess, string(ref), id); err != nil {
 			return err
 		}
-		v := resultView(s.cachedOrgHeader(tok, string(ref)), addr, s.now())
+		v := s.resultView(s.cachedOrgHeader(tok, string(ref)), addr, s.now())
 		v.Created, v.Again = createdHeading(c.QueryParam(createdParam), sess.created(id))
 		return s.render(c, http.StatusOK, resultPage(v))
 	}

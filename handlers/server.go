@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
 
@@ -73,7 +72,7 @@ const (
 // posts of one form while they run.
 type server struct {
 	api        katapult.API
-	store      *sessions.CookieStore
+	store      *sessionStore
 	assets     *static.Assets
 	log        *slog.Logger
 	now        func() time.Time
@@ -83,6 +82,8 @@ type server struct {
 	flights    singleflight.Group
 	onCreate   func(outcome string)
 	signIns    *throttle.Limiter // failed sign-ins per client address
+	zones      zoneCache         // time zones of result pages (present.go)
+	buffers    pageBuffers       // pages are rendered into (render.go)
 }
 
 // New builds the dashboard: every route of DESIGN.md, its middleware and

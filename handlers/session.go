@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
@@ -21,26 +22,23 @@ const (
 	// sessionTTL is absolute: a session ends 12 hours after sign-in however
 	// busy it was.
 	sessionTTL = 12 * time.Hour
-	// sessionValue is the one key of the cookie's values: the session is
-	// one JSON string, so that gob needs no registered types.
-	sessionValue = "v"
-	ctxSession   = "ipdesk.session"
+	ctxSession = "ipdesk.session"
 )
 
 // session is everything ipdesk keeps about a signed-in user, all of it in
-// the encrypted, signed cookie. Each list is bounded so that the cookie
-// stays well under browsers' 4096 bytes (session_test.go checks the worst
-// case).
+// the encrypted, signed cookie, as the JSON of session_json.go. Each list
+// is bounded so that the cookie stays well under browsers' 4096 bytes
+// (session_test.go checks the worst case).
 type session struct {
 	// Token is the user's Katapult API token.
-	Token string `json:"t"`
+	Token string
 	// SignedIn is the sign-in time, Unix seconds.
-	SignedIn int64 `json:"s"`
+	SignedIn int64
 	// Last is the network and version last used per organization, newest
 	// first.
-	Last []lastUsed `json:"l,omitempty"`
+	Last []lastUsed
 	// Once is the ring of used one-time form tokens, newest first.
-	Once []onceUse `json:"o,omitempty"`
+	Once []onceUse
 }
 
 // lastUsed is what a user last chose for an organization. It travels as
@@ -104,14 +102,28 @@ func (s *session) rememberLast(org, network string, v katapult.Version) {
 	s.Last = out
 }
 
-// newSessionStore derives a signing (HMAC-SHA256) and an encryption
-// (AES-256) key from each secret; the first pair makes new cookies, all of
-// them read old ones.
-func newSessionStore(secrets [][]byte, secure bool) (*sessions.CookieStore, error) {
+// sessionStore signs (HMAC-SHA256) and encrypts (AES-256) the session
+// cookie, whose value is the session's JSON as it is: gorilla's securecookie
+// without its default gob serializer, which compiled its types again on
+// every request (a fifth of the form page's CPU). Cookies of the gob era
+// therefore no longer read back: their holders are signed out once, like
+// any cookie that does not verify, and sign in again.
+type sessionStore struct {
+	codecs []securecookie.Codec
+	// opts are the cookie's attributes; MaxAge is set per cookie.
+	opts sessions.Options
+}
+
+// newSessionStore derives a signing and an encryption key from each secret,
+// once at start; the first pair makes new cookies, all of them read old
+// ones.
+func newSessionStore(secrets [][]byte, secure bool) (*sessionStore, error) {
 	if len(secrets) == 0 {
 		return nil, errors.New("handlers: no session keys")
 	}
-	var pairs [][]byte
+	st := &sessionStore{opts: sessions.Options{
+		Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	}}
 	for i, secret := range secrets {
 		if len(secret) < 32 {
 			return nil, fmt.Errorf("handlers: session key %d is %d bytes, want at least 32", i+1, len(secret))
@@ -124,28 +136,49 @@ func newSessionStore(secrets [][]byte, secure bool) (*sessions.CookieStore, erro
 		if err != nil {
 			return nil, fmt.Errorf("handlers: session key %d: %w", i+1, err)
 		}
-		pairs = append(pairs, hash, block)
+		// MaxAge makes the signature check refuse older cookies too.
+		codec := securecookie.New(hash, block).SetSerializer(securecookie.NopEncoder{}).
+			MaxAge(int(sessionTTL / time.Second))
+		st.codecs = append(st.codecs, codec)
 	}
-	store := sessions.NewCookieStore(pairs...)
-	store.Options = &sessions.Options{
-		Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	return st, nil
+}
+
+// decode is the session's JSON in a cookie value, if one of the keys
+// verifies it.
+func (st *sessionStore) decode(value string) ([]byte, error) {
+	var raw []byte
+	err := securecookie.DecodeMulti(sessionCookie, value, &raw, st.codecs...)
+	return raw, err
+}
+
+// cookie is the session cookie holding raw, signed with the first key, to
+// be kept by the browser for maxAge seconds.
+func (st *sessionStore) cookie(raw []byte, maxAge int) (*http.Cookie, error) {
+	value, err := securecookie.EncodeMulti(sessionCookie, raw, st.codecs[0])
+	if err != nil {
+		return nil, err
 	}
-	// MaxAge also makes the signature check refuse older cookies.
-	store.MaxAge(int(sessionTTL / time.Second))
-	return store, nil
+	opts := st.opts
+	opts.MaxAge = maxAge
+	return sessions.NewCookie(sessionCookie, value, &opts), nil
 }
 
 // loadSession reads the request's session. It is nil when there is none,
-// when the cookie does not verify, and when it is older than sessionTTL;
-// expired tells the last case apart, to say so on the sign-in page.
+// when the cookie does not verify or is not a session, and when it is
+// older than sessionTTL; expired tells the last case apart, to say so on
+// the sign-in page.
 func (s *server) loadSession(c echo.Context) (sess *session, expired bool) {
-	gs, err := s.store.New(c.Request(), sessionCookie)
-	if err != nil || gs.IsNew {
+	ck, err := c.Request().Cookie(sessionCookie)
+	if err != nil {
 		return nil, false
 	}
-	raw, _ := gs.Values[sessionValue].(string)
-	var v session
-	if json.Unmarshal([]byte(raw), &v) != nil || v.Token == "" {
+	raw, err := s.store.decode(ck.Value)
+	if err != nil {
+		return nil, false
+	}
+	v, err := decodeSession(raw)
+	if err != nil || v.Token == "" {
 		return nil, false
 	}
 	now := s.now()
@@ -153,32 +186,29 @@ func (s *server) loadSession(c echo.Context) (sess *session, expired bool) {
 	if now.Sub(signedIn) >= sessionTTL || signedIn.After(now.Add(time.Minute)) {
 		return nil, true
 	}
-	return &v, false
+	return v, false
 }
 
 // saveSession writes the session cookie. Its lifetime is what is left of
 // the 12 hours, so that the browser drops it when the server would refuse
 // it.
 func (s *server) saveSession(c echo.Context, sess *session) error {
-	raw, err := json.Marshal(sess)
+	raw, err := encodeSession(sess)
 	if err != nil {
 		return err
 	}
-	gs := sessions.NewSession(s.store, sessionCookie)
-	opts := *s.store.Options
 	left := time.Unix(sess.SignedIn, 0).Add(sessionTTL).Sub(s.now())
-	opts.MaxAge = max(int(left/time.Second), 1)
-	gs.Options = &opts
-	gs.Values[sessionValue] = string(raw)
-	if err := s.store.Save(c.Request(), c.Response(), gs); err != nil {
+	ck, err := s.store.cookie(raw, max(int(left/time.Second), 1))
+	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
+	c.SetCookie(ck)
 	return nil
 }
 
 // clearSession deletes the session cookie.
 func (s *server) clearSession(c echo.Context) {
-	opts := *s.store.Options
+	opts := s.store.opts
 	opts.MaxAge = -1
 	c.SetCookie(sessions.NewCookie(sessionCookie, "", &opts))
 	c.Set(ctxSession, nil)

@@ -11,18 +11,48 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// maxCacheEntries bounds the cache. A signed-in user needs a few entries
-// (organizations, data centers, one organization and its networks per form
-// opened), so this covers far more staff than work at once.
-const maxCacheEntries = 10_000
+const (
+	// maxCacheEntries bounds the cache. A signed-in user needs a few
+	// entries (organizations, data centers, one organization and its
+	// networks per form opened, an address just created), so this covers
+	// far more staff than work at once.
+	maxCacheEntries = 10_000
+	// sharedDataCentersTTL is how long the data center list shared by all
+	// tokens is kept. Katapult answers every token with the same list, and
+	// it changes when a data center opens: rarely. The form only names
+	// each group's country from it (networks name their data center
+	// themselves), so a list some minutes old costs nothing, while every
+	// user's first form saves a call.
+	sharedDataCentersTTL = 10 * time.Minute
+	// createdTTL is how long the answer of a create stands in for the
+	// address (never longer than the cache's ttl): long enough for the
+	// page a plain post is redirected to, short enough that a reload shows
+	// what changed since. It is also handed out once only.
+	createdTTL = 30 * time.Second
+)
 
 // NewCache wraps api so that Organizations, Organization, AvailableNetworks
 // and DataCenters are remembered per token for ttl: a page view needs them
 // again and again, and Katapult allows 1000 requests a minute per token.
 // Concurrent identical fetches of one token are merged into one. Errors are
-// never kept. CreateIPAddress, IPAddress and IPAddresses go straight through:
-// they must be fresh. Entries are keyed by a hash of the token, never by the
-// token. A ttl of zero or less returns api itself; a nil now means time.Now.
+// never kept. Entries are keyed by a hash of the token, never by the token.
+// A ttl of zero or less returns api itself; a nil now means time.Now.
+//
+// Two answers serve beyond their token, and only where that spends a call
+// for nothing:
+//   - The data center list is the same for every token, so one list is
+//     also kept for all, for at least sharedDataCentersTTL. Katapult gives
+//     it only to a valid token, so it is handed only to a token whose own
+//     organization list the cache holds: Katapult accepted that token
+//     within ttl (signing in and every organization's page ask for that
+//     list first). Any other token fetches it with its own call, and gets
+//     Katapult's own answer, refusal included.
+//   - A created address is what the create answered, and the page a plain
+//     post is redirected to shows just that: IPAddress answers it once, to
+//     the token that created it, within createdTTL.
+//
+// IPAddresses and every other IPAddress go straight through: they must be
+// fresh.
 //
 // A merged fetch runs on the context of the caller that started it, minus its
 // cancellation (it keeps its deadline and values), so that one user leaving
@@ -58,7 +88,11 @@ type cache struct {
 
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *cacheEntry
-	order   *list.List               // oldest first, so the first to expire
+	order   *list.List               // oldest first, so nearly the first to expire
+	// dataCenters is the list shared by all tokens, kept until
+	// dataCentersUntil; see NewCache.
+	dataCenters      []DataCenter
+	dataCentersUntil time.Time
 }
 
 type cacheEntry struct {
@@ -85,10 +119,49 @@ func (c *cache) AvailableNetworks(ctx context.Context, tok Token, org OrgRef) ([
 		func(ctx context.Context) ([]Network, error) { return c.api.AvailableNetworks(ctx, tok, org) })
 }
 
-// DataCenters lists the data centers, cached.
+// DataCenters lists the data centers: the token's own cached list, else the
+// list shared by all tokens if Katapult accepted this one lately, else a
+// fetch with this token, which renews both.
 func (c *cache) DataCenters(ctx context.Context, tok Token) ([]DataCenter, error) {
+	if dcs, ok := c.sharedDataCenters(tok); ok {
+		return dcs, nil
+	}
 	return cached(ctx, c, tok, opListDataCenters, "", slices.Clone[[]DataCenter],
-		func(ctx context.Context) ([]DataCenter, error) { return c.api.DataCenters(ctx, tok) })
+		func(ctx context.Context) ([]DataCenter, error) {
+			started := c.now()
+			dcs, err := c.api.DataCenters(ctx, tok)
+			if err == nil {
+				c.shareDataCenters(dcs, started)
+			}
+			return dcs, err
+		})
+}
+
+// sharedDataCenters is the list kept for all tokens, if it is fresh and
+// the token's own organization list is in the cache: only a token that
+// Katapult accepted within ttl may skip its own call.
+func (c *cache) sharedDataCenters(tok Token) ([]DataCenter, bool) {
+	if _, accepted := c.get(cacheKey(tok, opListOrganizations, "")); !accepted {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.now().Before(c.dataCentersUntil) { // never kept, or too old
+		return nil, false
+	}
+	return slices.Clone(c.dataCenters), true
+}
+
+// shareDataCenters keeps a list fetched at started for all tokens, unless
+// a list fetched later is kept already.
+func (c *cache) shareDataCenters(dcs []DataCenter, started time.Time) {
+	until := started.Add(max(c.ttl, sharedDataCentersTTL))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if until.Before(c.dataCentersUntil) {
+		return
+	}
+	c.dataCenters, c.dataCentersUntil = slices.Clone(dcs), until
 }
 
 // CachedOrganizations is the token's organization list if the cache holds a
@@ -102,13 +175,23 @@ func (c *cache) CachedOrganizations(tok Token) ([]Organization, bool) {
 	return slices.Clone(v.([]Organization)), true
 }
 
-// CreateIPAddress goes straight through.
+// CreateIPAddress goes straight through, and keeps the new address for
+// the page that shows it (see NewCache).
 func (c *cache) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error) {
-	return c.api.CreateIPAddress(ctx, tok, req)
+	started := c.now()
+	addr, err := c.api.CreateIPAddress(ctx, tok, req)
+	if err == nil && addr.ID != "" {
+		c.putFor(cacheKey(tok, opGetIPAddress, addr.ID), addr, started, min(c.ttl, createdTTL))
+	}
+	return addr, err
 }
 
-// IPAddress goes straight through.
+// IPAddress answers the token's own address just created once from the
+// create's answer, and goes straight through otherwise.
 func (c *cache) IPAddress(ctx context.Context, tok Token, id string) (IPAddress, error) {
+	if v, ok := c.take(cacheKey(tok, opGetIPAddress, id)); ok {
+		return v.(IPAddress), nil
+	}
 	return c.api.IPAddress(ctx, tok, id)
 }
 
@@ -185,13 +268,31 @@ func (c *cache) get(key string) (any, bool) {
 	return e.value, true
 }
 
-// put stores a value fetched at started; its age counts from the request,
-// not from the answer.
+// take is get, and forgets the entry: it is handed out once.
+func (c *cache) take(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	c.remove(el)
+	e := el.Value.(*cacheEntry)
+	return e.value, c.now().Before(e.expires)
+}
+
+// put stores a value fetched at started for the cache's ttl.
 func (c *cache) put(key string, v any, started time.Time) {
+	c.putFor(key, v, started, c.ttl)
+}
+
+// putFor stores a value fetched at started for ttl; its age counts from
+// the request, not from the answer.
+func (c *cache) putFor(key string, v any, started time.Time, ttl time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	expires := started.Add(c.ttl)
+	expires := started.Add(ttl)
 	if !now.Before(expires) {
 		return
 	}
@@ -205,8 +306,10 @@ func (c *cache) put(key string, v any, started time.Time) {
 	c.entries[key] = c.order.PushBack(&cacheEntry{key: key, value: v, expires: expires})
 }
 
-// evictExpired drops expired entries from the old end. With one ttl for all,
-// insertion order is nearly expiry order; a straggler is dropped by get.
+// evictExpired drops expired entries from the old end. Insertion order is
+// nearly expiry order: all but created addresses have one ttl, and those
+// have a shorter one. A straggler (one of those behind a longer-lived
+// entry) is dropped by get or take, or by the bound.
 func (c *cache) evictExpired(now time.Time) {
 	for el := c.order.Front(); el != nil; el = c.order.Front() {
 		if now.Before(el.Value.(*cacheEntry).expires) {

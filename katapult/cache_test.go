@@ -70,12 +70,22 @@ func (a *countingAPI) DataCenters(ctx context.Context, tok Token) ([]DataCenter,
 }
 
 func (a *countingAPI) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error) {
-	return IPAddress{ID: "ip_1"}, a.count(ctx, "create")
+	if err := a.count(ctx, "create"); err != nil {
+		return IPAddress{}, err
+	}
+	return IPAddress{ID: "ip_1", Label: createdLabel}, nil
 }
 
 func (a *countingAPI) IPAddress(ctx context.Context, tok Token, id string) (IPAddress, error) {
-	return IPAddress{ID: id}, a.count(ctx, "ip")
+	return IPAddress{ID: id, Label: fetchedLabel}, a.count(ctx, "ip")
 }
+
+// The labels countingAPI gives an address, to tell where an answer came
+// from.
+const (
+	createdLabel = "as the create answered"
+	fetchedLabel = "as fetched"
+)
 
 func (a *countingAPI) IPAddresses(ctx context.Context, tok Token, org OrgRef, page, perPage int) (IPAddressPage, error) {
 	return IPAddressPage{Page: page}, a.count(ctx, "ips")
@@ -245,7 +255,9 @@ func TestTheCachePassesCreatesAndAddressesStraightThrough(t *testing.T) {
 		if _, err := api.CreateIPAddress(t.Context(), testToken, plainCreate); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := api.IPAddress(t.Context(), testToken, "ip_1"); err != nil {
+		// Another address than the one just created (created_test.go
+		// has that one).
+		if _, err := api.IPAddress(t.Context(), testToken, "ip_2"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := api.IPAddresses(t.Context(), testToken, "acme", 1, 30); err != nil {

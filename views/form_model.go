@@ -78,8 +78,6 @@ type NetworkOption struct {
 	Name      string
 	Permalink string
 	Default   bool
-	// UseURL opens the form with this network chosen.
-	UseURL string
 }
 
 // Text is how the option reads in the select.
