@@ -63,8 +63,11 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	$(GO) run $(STATICCHECK) ./...
 
+# The figures of issue 8 against their goals, every ratio measured within
+# one run (a few minutes): prints them and rewrites the generated part of
+# BENCHMARKS.md. The form page is loaded with Debian's wrk when installed.
 bench:
-	$(GO) test -run '^$$' -bench AllocationCost ./katapult/engine/
+	$(GO) run ./cmd/ipdesk-bench -write BENCHMARKS.md
 
 # Each fuzz target in turn (`make test` runs them over their seed corpora
 # only). Each gets a fixed number of inputs, about 10 s of work on two
