@@ -107,7 +107,7 @@ func listen(cfg config) ([]net.Listener, error) {
 // in flight, then closes the store. It is an error only when an answer had
 // to be dropped or the store did not close.
 func shutdown(servers []*http.Server, errc <-chan error, a *app.App, budget app.Budget, logger *slog.Logger) error {
-	logger.Info("shutting down: no new requests; waiting for those in flight", "grace", budget.Shutdown)
+	logger.Info("shutting down: no new requests; waiting for those in flight", "grace", budget.Shutdown.String())
 	sctx, cancel := context.WithTimeout(context.Background(), budget.Shutdown)
 	defer cancel()
 	var errs []error

@@ -24,8 +24,10 @@ import (
 )
 
 const (
-	// cacheTTL is how long organization, network and data center lists are
-	// kept per token: short enough that a change in Katapult shows soon.
+	// cacheTTL is how long organization and network lists are kept per
+	// token: short enough that a change in Katapult shows soon. (The data
+	// center list, the same for every token, is shared for longer: see
+	// katapult.NewCache.)
 	cacheTTL = time.Minute
 	// unknownTokenLimit is how many requests with an unknown token the
 	// embedded API takes a minute from one client address: plenty for a
@@ -72,11 +74,12 @@ type Config struct {
 
 // App is ipdesk, built.
 type App struct {
-	handler  http.Handler
-	metrics  http.Handler
-	log      *slog.Logger
-	engine   *engine.Engine // nil in remote mode
-	demo     []katapult.DemoToken
+	handler http.Handler
+	metrics http.Handler
+	log     *slog.Logger
+	engine  *engine.Engine // nil in remote mode
+	demo    []katapult.DemoToken
+	// ready answers /readyz: the store, or Katapult's API, answers.
 	ready    func(context.Context) error
 	closeOne sync.Once
 	closeErr error
@@ -167,10 +170,6 @@ func (a *App) DemoTokens() []katapult.DemoToken { return a.demo }
 
 // Embedded reports whether ipdesk serves its own Katapult-compatible API.
 func (a *App) Embedded() bool { return a.engine != nil }
-
-// Ready reports whether ipdesk can serve: the embedded store answers, or
-// Katapult's API does. The error says what is wrong.
-func (a *App) Ready(ctx context.Context) error { return a.ready(ctx) }
 
 // Close waits for the embedded API's requests still running, then closes
 // its store. Call it once the server has stopped taking requests.

@@ -144,7 +144,7 @@ func (b *bench) writeOverlay() (string, error) {
 
 // measure runs the groups asked for, in the order.
 func (b *bench) measure(ctx context.Context) *report {
-	rep := &report{started: b.start, cfg: b.cfg, wrk: b.wrk}
+	rep := &report{started: b.start, cfg: b.cfg}
 	for _, g := range groups {
 		if !b.cfg.wants(g.id) || ctx.Err() != nil {
 			continue

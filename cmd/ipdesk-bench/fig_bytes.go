@@ -89,17 +89,12 @@ func measureBytes(ctx context.Context, b *bench) []figure {
 		"(compressed if the server compressed). KB = 1,024 bytes, as the issue counts them (its 72 KB of the baseline " +
 		"are 74,010 bytes)."
 	fail := func(err error) []figure { return []figure{failed(4, bytesTitle, how, err)} }
-	s, err := b.startDemo(ctx, "bytes")
+	s, u, err := b.startDemo(ctx, "bytes", 1)
 	if err != nil {
 		return fail(err)
 	}
 	defer s.stop()
-	tr := newTransport(1)
-	defer tr.CloseIdleConnections()
-	u := newUser(s.url, tr)
-	if err := u.signIn(ctx, demoToken); err != nil {
-		return fail(err)
-	}
+	defer u.c.CloseIdleConnections()
 	if _, err := u.openForm(ctx, benchOrg); err != nil {
 		return fail(err)
 	}
@@ -114,8 +109,8 @@ func measureBytes(ctx context.Context, b *bench) []figure {
 		}
 		return countingConn{Conn: c, read: &read}, nil
 	}
-	c := &http.Client{Transport: counting, Jar: u.c.Jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// The user's cookies and redirects, on the counted connection.
+	c := &http.Client{Transport: counting, Jar: u.c.Jar, CheckRedirect: u.c.CheckRedirect}
 	get := func(path string) (fetched, []byte, error) {
 		before := read.Load()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+path, nil)

@@ -23,8 +23,8 @@ var (
 	operationLabel = regexp.MustCompile(`operation="([^"]*)"`)
 )
 
-// readKatapultCounts scrapes the server's /metrics.
-func readKatapultCounts(ctx context.Context, c *http.Client, base string) (katapultCounts, error) {
+// getMetrics reads the server's /metrics.
+func getMetrics(ctx context.Context, c *http.Client, base string) ([]byte, error) {
 	a, err := send(ctx, c, http.MethodGet, base+"/metrics", nil, nil)
 	if err != nil {
 		return nil, err
@@ -32,7 +32,16 @@ func readKatapultCounts(ctx context.Context, c *http.Client, base string) (katap
 	if err := a.want("GET /metrics", http.StatusOK); err != nil {
 		return nil, err
 	}
-	return parseKatapultCounts(a.body)
+	return a.body, nil
+}
+
+// readKatapultCounts scrapes the server's /metrics.
+func readKatapultCounts(ctx context.Context, c *http.Client, base string) (katapultCounts, error) {
+	body, err := getMetrics(ctx, c, base)
+	if err != nil {
+		return nil, err
+	}
+	return parseKatapultCounts(body)
 }
 
 func parseKatapultCounts(body []byte) (katapultCounts, error) {

@@ -42,18 +42,14 @@ func measureCreate(ctx context.Context, b *bench) []figure {
 		benchNetwork, b.cfg.rounds, b.cfg.creates)
 	fail := func(err error) []figure { return []figure{failed(2, createTitle, how, err)} }
 
-	s, err := b.startDemo(ctx, "create")
+	s, u, err := b.startDemo(ctx, "create", 1)
 	if err != nil {
 		return fail(err)
 	}
 	defer s.stop()
-	tr := newTransport(1)
-	defer tr.CloseIdleConnections()
-	u := newUser(s.url, tr)
-	if err := u.signIn(ctx, demoToken); err != nil {
-		return fail(err)
-	}
-	api := &apiClient{base: s.url, token: demoToken, c: &http.Client{Transport: tr}}
+	defer u.c.CloseIdleConnections()
+	// The API's creates share the user's one connection.
+	api := &apiClient{base: s.url, token: demoToken, c: &http.Client{Transport: u.c.Transport}}
 	network, err := api.networkID(ctx, benchOrg, benchNetwork)
 	if err != nil {
 		return fail(err)

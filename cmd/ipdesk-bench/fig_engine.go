@@ -23,15 +23,12 @@ const (
 var usedGauge = regexp.MustCompile(`^katapult_engine_pool_addresses\{.*state="used".*\} (\S+)$`)
 
 func readUsed(ctx context.Context, c *http.Client, base string) (int, error) {
-	a, err := send(ctx, c, http.MethodGet, base+"/metrics", nil, nil)
+	body, err := getMetrics(ctx, c, base)
 	if err != nil {
 		return 0, err
 	}
-	if err := a.want("GET /metrics", http.StatusOK); err != nil {
-		return 0, err
-	}
 	used := 0.0
-	sc := bufio.NewScanner(bytes.NewReader(a.body))
+	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		if m := usedGauge.FindStringSubmatch(sc.Text()); m != nil {
@@ -127,11 +124,12 @@ func measureEngine(ctx context.Context, b *bench) []figure {
 		if err != nil {
 			return fail(err)
 		}
+		p99 := ms(percentile(r.latencies, 99))
 		engine, commits, ratios = append(engine, r.perSecond()), append(commits, y), append(ratios, r.perSecond()/y)
 		lat = append(lat, r.latencies...)
-		p99s = append(p99s, ms(percentile(r.latencies, 99)))
+		p99s = append(p99s, p99)
 		b.logf("figure 5: round %d: engine %.0f creates/s (p99 %.1f ms), SQLite %.0f commits/s",
-			round+1, r.perSecond(), ms(percentile(r.latencies, 99)), y)
+			round+1, r.perSecond(), p99, y)
 	}
 	duringLoad, err := s.memory()
 	if err != nil {

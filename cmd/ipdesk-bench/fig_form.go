@@ -12,13 +12,24 @@ const demoToken = "demo-staff-token"
 
 // startDemo starts ipdesk as `make run` does (the built-in demo seed, a
 // fresh data folder), without the embedded API's rate limit so that the
-// bench's creates are not refused.
-func (b *bench) startDemo(ctx context.Context, name string) (*server, error) {
+// bench's creates are not refused, and signs in with the demo token as a
+// user whose pool holds up to conns connections.
+func (b *bench) startDemo(ctx context.Context, name string, conns int) (*server, *user, error) {
 	dir, err := b.dataDir(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return b.startIpdesk(ctx, name, "", dir, "-rate-limit", "0")
+	s, err := b.startIpdesk(ctx, name, "", dir, "-rate-limit", "0")
+	if err != nil {
+		return nil, nil, err
+	}
+	u := newUser(s.url, newTransport(conns))
+	if err := u.signIn(ctx, demoToken); err != nil {
+		u.c.CloseIdleConnections()
+		s.stop()
+		return nil, nil, err
+	}
+	return s, u, nil
 }
 
 const formTitle = "form page req/s ÷ `/healthz` req/s, signed in, warm"
@@ -39,27 +50,23 @@ func measureForm(ctx context.Context, b *bench) []figure {
 		client, b.cfg.rounds, b.cfg.window)
 	fail := func(err error) []figure { return []figure{failed(1, formTitle, how, err)} }
 
-	s, err := b.startDemo(ctx, "form")
+	s, u, err := b.startDemo(ctx, "form", b.cfg.conns)
 	if err != nil {
 		return fail(err)
 	}
 	defer s.stop()
-	tr := newTransport(b.cfg.conns)
-	defer tr.CloseIdleConnections()
-	u := newUser(s.url, tr)
-	if err := u.signIn(ctx, demoToken); err != nil {
-		return fail(err)
-	}
+	defer u.c.CloseIdleConnections()
 	if _, err := u.openForm(ctx, benchOrg); err != nil {
 		return fail(err)
 	}
-	headers := http.Header{"Accept-Encoding": {"gzip"}, "Cookie": {u.cookieHeader()}}
+	cookie := u.cookieHeader()
+	headers := http.Header{"Accept-Encoding": {"gzip"}, "Cookie": {cookie}}
 	rate := func(ctx context.Context, target string, d time.Duration) (float64, error) {
 		if b.wrk != "" {
-			r, err := runWrk(ctx, b.wrk, target, b.cfg.conns, d, []string{"Accept-Encoding: gzip", "Cookie: " + u.cookieHeader()})
+			r, err := runWrk(ctx, b.wrk, target, b.cfg.conns, d, []string{"Accept-Encoding: gzip", "Cookie: " + cookie})
 			return r.perSecond, err
 		}
-		c := &http.Client{Transport: tr}
+		c := &http.Client{Transport: u.c.Transport}
 		r := closedLoop(ctx, b.cfg.conns, forDuration(d), func(ctx context.Context) error {
 			a, err := send(ctx, c, http.MethodGet, target, nil, headers)
 			if err != nil {

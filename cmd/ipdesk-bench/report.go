@@ -24,7 +24,6 @@ type report struct {
 	started time.Time
 	took    time.Duration
 	cfg     config
-	wrk     string
 	machine machine
 	figures []figure
 }

@@ -33,19 +33,17 @@ func orgName(i int) string { return fmt.Sprintf("load-%02d", i) }
 func loadSeed(users, orgs int) ([]byte, error) {
 	type obj = map[string]any
 	var networks, orgList, tokens []obj
+	var nets []string // every organization may use every network
 	for _, n := range seedNetworks {
 		networks = append(networks, obj{
 			"name": "Public Network", "permalink": n.permalink, "data_center": n.dataCenter,
 			"default": true, "reverse_dns_zone": "rdns.example.net",
 			"subnets": []obj{{"cidr": n.ipv4}, {"cidr": n.ipv6}},
 		})
+		nets = append(nets, n.permalink)
 	}
 	manage, view := obj{}, obj{}
 	for i := range orgs {
-		nets := make([]string, 0, len(seedNetworks))
-		for _, n := range seedNetworks {
-			nets = append(nets, n.permalink)
-		}
 		orgList = append(orgList, obj{
 			"name": fmt.Sprintf("Load Customer %02d", i), "sub_domain": orgName(i), "activated": true, "networks": nets,
 		})
