@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestTrustedProxiesAreReadFromTheFlagOrItsVariable(t *testing.T) {
@@ -44,47 +43,6 @@ func TestTrustedProxiesAreReadFromTheFlagOrItsVariable(t *testing.T) {
 				if p != p.Masked() || !p.IsValid() {
 					t.Errorf("%s is not a clean prefix", p)
 				}
-			}
-		})
-	}
-}
-
-func TestRunRefusesATrustedProxyThatIsNoCIDRInOneLine(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want []string
-	}{
-		{name: "a word", args: []string{"-trusted-proxies", "loadbalancer"}, want: []string{"-trusted-proxies", "loadbalancer"}},
-		{name: "a prefix too long", args: []string{"-trusted-proxies", "10.0.0.0/33"}, want: []string{"-trusted-proxies", "10.0.0.0/33"}},
-		{name: "one bad item among good ones", args: []string{"-trusted-proxies", "10.0.0.0/8,10.0.0.300"}, want: []string{"-trusted-proxies", "10.0.0.300"}},
-		{name: "an address with a zone", args: []string{"-trusted-proxies", "fe80::1%eth0"}, want: []string{"-trusted-proxies", "fe80::1%eth0"}},
-		{name: "from the variable", env: map[string]string{"IPDESK_TRUSTED_PROXIES": "10.0.0.0/x"}, want: []string{"-trusted-proxies", "10.0.0.0/x"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var stdout, stderr strings.Builder
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			args := append([]string{"ipdesk", "-addr", "127.0.0.1:0", "-data", t.TempDir()}, tt.args...)
-			err := run(ctx, args, func(k string) string { return tt.env[k] }, &stdout, &stderr)
-			if err == nil {
-				t.Fatalf("run(%q) with %v served, want a refusal", tt.args, tt.env)
-			}
-			msg := err.Error()
-			if strings.Contains(msg, "\n") {
-				t.Errorf("the message is more than one line: %q", msg)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("the message %q does not name %q", msg, w)
-				}
-			}
-			if stdout.Len() != 0 || stderr.Len() != 0 {
-				t.Errorf("run printed %q and %q, want only the returned message", stdout.String(), stderr.String())
 			}
 		})
 	}

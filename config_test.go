@@ -51,6 +51,11 @@ func TestRunRefusesABadValueInOneLineThatNamesItsFlag(t *testing.T) {
 		{name: "a cookie variable that is not a boolean", env: map[string]string{"IPDESK_COOKIE_SECURE": "maybe"}, want: []string{"IPDESK_COOKIE_SECURE", "-cookie-secure"}},
 		{name: "a session keys variable, not repeated", env: map[string]string{"IPDESK_SESSION_KEYS": "short-secret-value"}, want: []string{"-session-keys"}},
 		{name: "a listen address with a bad port", args: []string{"-addr", "127.0.0.1:port"}, want: []string{"-addr", "127.0.0.1:port"}, serving: true},
+		{name: "trusted proxies: a word", args: []string{"-trusted-proxies", "loadbalancer"}, want: []string{"-trusted-proxies", "loadbalancer"}},
+		{name: "trusted proxies: a prefix too long", args: []string{"-trusted-proxies", "10.0.0.0/33"}, want: []string{"-trusted-proxies", "10.0.0.0/33"}},
+		{name: "trusted proxies: one bad item among good ones", args: []string{"-trusted-proxies", "10.0.0.0/8,10.0.0.300"}, want: []string{"-trusted-proxies", "10.0.0.300"}},
+		{name: "trusted proxies: an address with a zone", args: []string{"-trusted-proxies", "fe80::1%eth0"}, want: []string{"-trusted-proxies", "fe80::1%eth0"}},
+		{name: "trusted proxies: from the variable", env: map[string]string{"IPDESK_TRUSTED_PROXIES": "10.0.0.0/x"}, want: []string{"-trusted-proxies", "10.0.0.0/x"}},
 		{name: "a seed file that does not exist", args: []string{"-seed", "/nonexistent/seed.json"}, want: []string{"/nonexistent/seed.json"}, serving: true},
 	}
 	for _, tt := range tests {
