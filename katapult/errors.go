@@ -39,6 +39,11 @@ const (
 	CodeRouteNotFound                  Code = "route_not_found"
 	CodeMethodNotAllowed               Code = "method_not_allowed"
 	CodeUnexpectedResponse             Code = "unexpected_response"
+	// The codes of an address's life after create: release, unallocate,
+	// and who a token belongs to.
+	CodeResourceDoesNotSupportUnallocation Code = "resource_does_not_support_unallocation"
+	CodeNoAllocation                       Code = "no_allocation"
+	CodeNoUserAssociatedWithIdentity       Code = "no_user_associated_with_identity"
 )
 
 // Field names the part of the create form an error concerns, so that the
@@ -237,6 +242,27 @@ var catalogue = map[Code]Entry{
 		Title:       "Not allowed",
 		Message:     "Katapult does not allow this method on this endpoint.",
 		Action:      "Report it: ipdesk called Katapult in a way it does not support.",
+	},
+	CodeResourceDoesNotSupportUnallocation: {
+		Status:      http.StatusConflict,
+		Description: "The resource this IP address belongs to does not allow you to unallocate it.",
+		Title:       "Address held by its resource",
+		Message:     "The resource this address is attached to does not let it go.",
+		Action:      "Detach the address from its resource in Katapult first, then try again.",
+	},
+	CodeNoAllocation: {
+		Status:      http.StatusUnprocessableEntity,
+		Description: "This IP address is not currently allocated to any object, and cannot be unallocated.",
+		Title:       "Address not attached",
+		Message:     "This address is not attached to any resource, so there is nothing to detach it from.",
+		Action:      "Nothing to do: the address is already free to use or to release.",
+	},
+	CodeNoUserAssociatedWithIdentity: {
+		Status:      http.StatusNotFound,
+		Description: "There is no user associated with this API token",
+		Title:       "Token without a user",
+		Message:     "This API token does not belong to a Katapult user.",
+		Action:      "Nothing to do: ipdesk names the token by its fingerprint instead.",
 	},
 	CodeUnexpectedResponse: {
 		Status:      http.StatusBadGateway,

@@ -50,7 +50,25 @@ func TestAllocationTakesTheLowestFreeAddressOfTheFirstSubnetInSeedOrder(t *testi
 func TestTheAllocationQueryIsAnIndexSearchAndNeverAScan(t *testing.T) {
 	t.Parallel()
 	e := openEngine(t, Config{SeedFile: poolsSeed})
-	rows, err := e.store.db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+nextFreeQuery, "netw_x", 4)
+	plan := queryPlan(t, e, nextFreeQuery, "netw_x", 4)
+	searches := 0
+	for _, step := range plan {
+		if strings.HasPrefix(step, "SEARCH") && strings.Contains(step, "USING") {
+			searches++
+		}
+		if strings.Contains(step, "SCAN") || strings.Contains(step, "TEMP B-TREE") {
+			t.Errorf("plan step %q scans or sorts", step)
+		}
+	}
+	if searches != 2 {
+		t.Errorf("plan = %q, want an index search of subnets and one of free_ranges", plan)
+	}
+}
+
+// queryPlan is SQLite's plan of a query, one step a line.
+func queryPlan(t *testing.T, e *Engine, query string, args ...any) []string {
+	t.Helper()
+	rows, err := e.store.db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,18 +85,7 @@ func TestTheAllocationQueryIsAnIndexSearchAndNeverAScan(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	searches := 0
-	for _, step := range plan {
-		if strings.HasPrefix(step, "SEARCH") && strings.Contains(step, "USING") {
-			searches++
-		}
-		if strings.Contains(step, "SCAN") || strings.Contains(step, "TEMP B-TREE") {
-			t.Errorf("plan step %q scans or sorts", step)
-		}
-	}
-	if searches != 2 {
-		t.Errorf("plan = %q, want an index search of subnets and one of free_ranges", plan)
-	}
+	return plan
 }
 
 func TestTheStoreRefusesToHoldOneAddressTwiceEvenIfTheAllocatorErrs(t *testing.T) {

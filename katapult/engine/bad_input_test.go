@@ -263,3 +263,42 @@ func TestHugeAndDeepBodiesAreRefusedQuicklyInBoundedMemory(t *testing.T) {
 		})
 	}
 }
+
+// TestOddAddressLookupsEditAndReleaseNothing names an address as a broken
+// client or an attacker may: each finds nothing (or is refused as an
+// argument), and neither the edit nor the release touches the address.
+func TestOddAddressLookupsEditAndReleaseNothing(t *testing.T) {
+	t.Parallel()
+	e := openEngine(t, Config{})
+	srv := serve(t, e)
+	ip := create(t, client(t, srv, staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv6")) // 2001:db8:100::2
+	tests := []struct {
+		name, path, lookup string
+		code               katapult.Code
+	}{
+		{"the address with a zone", "_", `{"address":"2001:db8:100::2%eth0"}`, katapult.CodeIPAddressNotFound},
+		{"the address with its mask", "_", `{"address":"2001:db8:100::2/48"}`, katapult.CodeIPAddressNotFound},
+		{"the address in brackets", "_", `{"address":"[2001:db8:100::2]"}`, katapult.CodeIPAddressNotFound},
+		{"the address and another key", "_", `{"address":"2001:db8:100::2","id":"ip_AAAAAAAAAAAAAAAA"}`, katapult.CodeIPAddressNotFound},
+		{"an unknown key", "_", `{"name":"2001:db8:100::2"}`, katapult.CodeIPAddressNotFound},
+		{"an empty lookup", "_", `{}`, katapult.CodeIPAddressNotFound},
+		{"its id in another case", "_", `{"id":"` + strings.ToUpper(*ip.Id) + `"}`, katapult.CodeIPAddressNotFound},
+		{"its id with a NUL", "_", `{"id":"` + *ip.Id + `\u0000"}`, katapult.CodeIPAddressNotFound},
+		{"its id in the path and another in the body", *ip.Id, `{"id":"ip_AAAAAAAAAAAAAAAA"}`, katapult.CodeIPAddressNotFound},
+		{"an array", "_", `["` + *ip.Id + `"]`, katapult.CodeInvalidArgument},
+		{"a number", "_", `7`, katapult.CodeInvalidArgument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, method := range []string{http.MethodPatch, http.MethodDelete} {
+				body := `{"ip_address":` + tt.lookup + `,"vip":true,"label":"odd"}`
+				res, data := rawRequest(t, srv, method, "/core/v1/ip_addresses/"+tt.path, staffToken, []byte(body))
+				wantError(t, res, data, tt.code)
+			}
+			got, ok := getAddress(t, client(t, srv, staffToken), *ip.Id)
+			if !ok || *got.Vip || heldAddresses(t, e) != 1 {
+				t.Errorf("the address after the odd lookups: found %v, vip %v; held %d", ok, ok && *got.Vip, heldAddresses(t, e))
+			}
+		})
+	}
+}

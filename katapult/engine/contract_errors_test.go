@@ -98,12 +98,7 @@ func vip(body core.PostOrganizationIpAddressesJSONRequestBody) core.PostOrganiza
 
 func TestEveryErrorComesInTheEnvelopeWithTheCataloguesStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		call   call
-		code   katapult.Code
-		detail katapult.Detail // compared only where set
-	}{
+	tests := []errorCase{
 		{"a request without a token is refused", getOrganizations(""), katapult.CodeMissingAPIToken, katapult.Detail{}},
 		{"a request without an Authorization header has no token", raw("GET", "/core/v1/data_centers", ""), katapult.CodeMissingAPIToken, katapult.Detail{}},
 		{"a request with basic auth has no token", withAuthorization("Basic ZGVtbzpkZW1v"), katapult.CodeMissingAPIToken, katapult.Detail{}},
@@ -187,8 +182,22 @@ func TestEveryErrorComesInTheEnvelopeWithTheCataloguesStatus(t *testing.T) {
 		{"a path outside the API is no route", raw("GET", "/", ""), katapult.CodeRouteNotFound, katapult.Detail{}},
 		{"a known path with another method is not allowed", raw("DELETE", "/core/v1/organizations", staffToken), katapult.CodeMethodNotAllowed, katapult.Detail{}},
 	}
-	srv := demoServer(t)
-	for _, tt := range tests {
+	wantErrors(t, demoServer(t), tests)
+}
+
+// errorCase is a call and the error it must get; detail is compared only
+// where set.
+type errorCase struct {
+	name   string
+	call   call
+	code   katapult.Code
+	detail katapult.Detail
+}
+
+// wantErrors makes each call, in parallel subtests, and checks its error.
+func wantErrors(t *testing.T, srv *httptest.Server, cases []errorCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			a := tt.call(t, srv)

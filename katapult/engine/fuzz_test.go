@@ -97,16 +97,7 @@ func FuzzCreateBody(f *testing.F) {
 			t.Fatalf("created: %v: %s", err, res.Body)
 		}
 		ip := out.IPAddress
-		switch {
-		case !ip.VIP && ip.Label != nil:
-			t.Fatalf("a plain address has the label %q", *ip.Label)
-		case ip.VIP && ip.Label == nil:
-			t.Fatal("a VIP has no label")
-		case ip.VIP:
-			if kept, problems := katapult.CheckLabel(*ip.Label, true); kept != *ip.Label || len(problems) > 0 {
-				t.Fatalf("stored the label %q, which the rule makes %q, %q", *ip.Label, kept, problems)
-			}
-		}
+		wantKeptLabel(t, ip.VIP, ip.Label)
 		noWayne(t, res.Body.Bytes())
 	})
 }
@@ -126,4 +117,84 @@ func FuzzLookup(f *testing.F) {
 		wantAnswer(t, target, res)
 		noWayne(t, res.Body.Bytes())
 	})
+}
+
+// FuzzEditBody sends an address's PATCH arbitrary bytes as its JSON body,
+// and arbitrary text where the address's path placeholder (and query)
+// goes. The engine never fails inside; no edit creates or releases an
+// address; whatever it refuses is an error envelope that leaves the
+// address as it was; an edit it answers keeps a label the rule keeps (none
+// for a plain address) and a reverse DNS name the rule keeps.
+func FuzzEditBody(f *testing.F) {
+	const target = `{"ip_address":{"address":"192.0.2.3"}`
+	for _, tc := range labeltest.Cases() {
+		f.Add("_", []byte(target+`,"vip":true,"label":`+labeltest.JSONString(tc.Label)+`}`))
+	}
+	for _, name := range []string{"mail.example.com", "", "a..b", "192.0.2.3", "x_y.example", "bücher.example", "\xff.example"} {
+		f.Add("_", []byte(target+`,"reverse_dns":`+labeltest.JSONString(name)+`}`))
+	}
+	f.Add("_?ip_address[address]=192.0.2.3", []byte(`{"vip":false}`))
+	f.Add("ip_address?ip_address[address]=192.0.2.3&ip_address[id]=ip_x", []byte(`{"label":"a"}`))
+	e := openEngine(f, Config{})
+	h := e.Handler()
+	create := `{"organization":{"sub_domain":"acme"},"network":{"permalink":"uk-lon-01-public"},"version":"ipv4"}`
+	if res, _ := sendRaw(h, http.MethodPost, "/core/v1/organizations/_/ip_addresses", staffToken, []byte(create)); res.Code != http.StatusOK {
+		f.Fatalf("create: %d %s", res.Code, res.Body)
+	}
+	address := func(t *testing.T) []byte {
+		res, _ := sendRaw(h, http.MethodGet, "/core/v1/ip_addresses/_?ip_address[address]=192.0.2.3", staffToken, nil)
+		if res.Code != http.StatusOK {
+			t.Fatalf("the address edited is gone: %d %s", res.Code, res.Body)
+		}
+		return res.Body.Bytes()
+	}
+	f.Fuzz(func(t *testing.T, placeholder string, body []byte) {
+		before := address(t)
+		res, sent := sendRaw(h, http.MethodPatch, "/core/v1/ip_addresses/"+placeholder, staffToken, body)
+		if !sent {
+			return
+		}
+		code := wantAnswer(t, "edit", res)
+		if n := heldAddresses(t, e); n != 1 {
+			t.Fatalf("an edit left %d addresses held, want 1", n)
+		}
+		if code != "" {
+			if after := address(t); string(after) != string(before) {
+				t.Fatalf("refused with %s, yet the address went from %s to %s", code, before, after)
+			}
+			return
+		}
+		var out struct {
+			IPAddress struct {
+				VIP        bool    `json:"vip"`
+				Label      *string `json:"label"`
+				ReverseDNS string  `json:"reverse_dns"`
+			} `json:"ip_address"`
+		}
+		if err := json.Unmarshal(res.Body.Bytes(), &out); err != nil {
+			t.Fatalf("edited: %v: %s", err, res.Body)
+		}
+		ip := out.IPAddress
+		wantKeptLabel(t, ip.VIP, ip.Label)
+		if kept, problems := katapult.CheckReverseDNS(ip.ReverseDNS); kept != ip.ReverseDNS || len(problems) > 0 {
+			t.Fatalf("stored the reverse DNS %q, which the rule makes %q, %q", ip.ReverseDNS, kept, problems)
+		}
+		noWayne(t, res.Body.Bytes())
+	})
+}
+
+// wantKeptLabel fails unless an address answered has the label the rule
+// keeps for it: none for a plain address, one the rule keeps for a VIP.
+func wantKeptLabel(t *testing.T, vip bool, label *string) {
+	t.Helper()
+	switch {
+	case !vip && label != nil:
+		t.Fatalf("a plain address has the label %q", *label)
+	case vip && label == nil:
+		t.Fatal("a VIP has no label")
+	case vip:
+		if kept, problems := katapult.CheckLabel(*label, true); kept != *label || len(problems) > 0 {
+			t.Fatalf("stored the label %q, which the rule makes %q, %q", *label, kept, problems)
+		}
+	}
 }

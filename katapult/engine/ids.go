@@ -15,6 +15,10 @@ const (
 	prefixNetwork      = "netw_"
 	prefixOrganization = "org_"
 	prefixIPAddress    = "ip_"
+	prefixUser         = "user_"
+	// prefixAPIToken is the engine's own: no recorded answer shows the
+	// prefix of Katapult's API token ids.
+	prefixAPIToken = "apitoken_"
 )
 
 // newID returns prefix followed by 16 random letters and digits.

@@ -29,18 +29,16 @@ func (e *Engine) listIPAddresses(w http.ResponseWriter, r *http.Request, tok *to
 	if err != nil {
 		return err
 	}
-	var rows []ipRow
-	total := 0
-	// The engine never attaches addresses to anything: allocated=true
-	// matches none of them.
-	if !pg.allocatedOnly {
-		if rows, total, err = e.store.listIPs(r.Context(), o.ID, pg.perPage, (pg.page-1)*pg.perPage); err != nil {
-			return err
-		}
+	rows, total, err := e.store.listIPs(r.Context(), o.ID, pg.allocated, pg.perPage, (pg.page-1)*pg.perPage)
+	if err != nil {
+		return err
 	}
 	items := make([]ipAddressItemJSON, 0, len(rows))
 	for _, row := range rows {
-		items = append(items, ipAddressItemJSON{ID: row.ID, Address: row.Addr.String(), ReverseDNS: row.ReverseDNS, VIP: row.VIP})
+		items = append(items, ipAddressItemJSON{
+			ID: row.ID, Address: row.Addr.String(), ReverseDNS: row.ReverseDNS, VIP: row.VIP,
+			AllocationID: nullStr(row.Allocation.ID), AllocationType: nullStr(row.Allocation.Type),
+		})
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Pagination  paginationJSON      `json:"pagination"`
@@ -56,7 +54,7 @@ func (e *Engine) listIPAddresses(w http.ResponseWriter, r *http.Request, tok *to
 
 type paging struct {
 	page, perPage int
-	allocatedOnly bool
+	allocated     allocatedFilter
 }
 
 func pagingArgs(q url.Values) (paging, error) {
@@ -68,13 +66,18 @@ func pagingArgs(q url.Values) (paging, error) {
 	if err != nil {
 		return paging{}, err
 	}
-	allocated := false
+	filter := anyAllocation
 	if s := q.Get("allocated"); s != "" {
-		if allocated, err = strconv.ParseBool(s); err != nil {
+		allocated, err := strconv.ParseBool(s)
+		if err != nil {
 			return paging{}, invalidArgument("allocated", issueWrongType)
 		}
+		filter = onlyUnallocated
+		if allocated {
+			filter = onlyAllocated
+		}
 	}
-	return paging{page: page, perPage: min(perPage, maxPerPage), allocatedOnly: allocated}, nil
+	return paging{page: page, perPage: min(perPage, maxPerPage), allocated: filter}, nil
 }
 
 // countArg reads a query parameter that counts from 1.
@@ -108,9 +111,9 @@ func (e *Engine) getIPAddress(w http.ResponseWriter, r *http.Request, tok *token
 		return apiError(katapult.CodeIPAddressNotFound)
 	}
 	return writeJSON(w, http.StatusOK, struct {
-		IPAddress  ipAddressJSON `json:"ip_address"`
-		Allocation *struct{}     `json:"allocation"` // never attached to anything here
-	}{IPAddress: e.ipAddressView(row)})
+		IPAddress  ipAddressJSON   `json:"ip_address"`
+		Allocation *allocationJSON `json:"allocation"`
+	}{IPAddress: e.ipAddressView(row), Allocation: allocationView(row.Allocation)})
 }
 
 // ipAddressView nests the address's network, data center and country.
@@ -121,5 +124,6 @@ func (e *Engine) ipAddressView(row ipRow) ipAddressJSON {
 		VIP: row.VIP, Label: nullStr(row.Label),
 		AddressWithMask: addressWithMask(row.Addr, sub.bits),
 		Network:         networkView(sub.network),
+		AllocationID:    nullStr(row.Allocation.ID), AllocationType: nullStr(row.Allocation.Type),
 	}
 }

@@ -52,6 +52,13 @@ func (p lookupPairs) result(arg string, given bool) (lookup, error) {
 func queryLookup(r *http.Request, arg string) (lookup, error) {
 	pairs := lookupPairs{}
 	given := pairs.fromPath(r, arg)
+	given = pairs.fromQuery(r, arg) || given
+	return pairs.result(arg, given)
+}
+
+// fromQuery adds the bracket query parameters of the argument.
+func (p lookupPairs) fromQuery(r *http.Request, arg string) bool {
+	given := false
 	for k, values := range r.URL.Query() {
 		rest, ok := strings.CutPrefix(k, arg+"[")
 		key, closed := strings.CutSuffix(rest, "]")
@@ -59,11 +66,11 @@ func queryLookup(r *http.Request, arg string) (lookup, error) {
 			continue
 		}
 		for _, v := range values {
-			pairs[[2]string{key, v}] = struct{}{}
+			p[[2]string{key, v}] = struct{}{}
 			given = true
 		}
 	}
-	return pairs.result(arg, given)
+	return given
 }
 
 // bodyLookup reads a POST request's lookup from its path segment and its
@@ -72,24 +79,50 @@ func queryLookup(r *http.Request, arg string) (lookup, error) {
 func bodyLookup(r *http.Request, arg string, raw json.RawMessage) (lookup, error) {
 	pairs := lookupPairs{}
 	given := pairs.fromPath(r, arg)
-	if !isNull(raw) {
-		given = true
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &obj); err != nil {
-			return lookup{}, invalidArgument(arg, issueNotObject)
-		}
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			if isNull(obj[k]) {
-				continue
-			}
-			var s string
-			if err := json.Unmarshal(obj[k], &s); err != nil {
-				return lookup{}, invalidArgument(arg+"."+k, issueWrongType)
-			}
-			pairs[[2]string{k, s}] = struct{}{}
-		}
+	inBody, err := pairs.fromBody(arg, raw)
+	if err != nil {
+		return lookup{}, err
 	}
-	return pairs.result(arg, given)
+	return pairs.result(arg, given || inBody)
+}
+
+// anyLookup reads the lookup of an address's PATCH, DELETE or unallocate
+// from wherever a real client puts it: the path segment, the JSON body
+// (Krystal's generated client, Terraform) or the bracket query parameters
+// (Krystal's hand-written client, for DELETE and unallocate). The same pair
+// given in two places counts once; two different pairs find nothing.
+func anyLookup(r *http.Request, arg string, raw json.RawMessage) (lookup, error) {
+	pairs := lookupPairs{}
+	given := pairs.fromPath(r, arg)
+	given = pairs.fromQuery(r, arg) || given
+	inBody, err := pairs.fromBody(arg, raw)
+	if err != nil {
+		return lookup{}, err
+	}
+	return pairs.result(arg, given || inBody)
+}
+
+// fromBody adds the keys of the argument's object in a JSON body. A key
+// whose value is null counts as absent.
+func (p lookupPairs) fromBody(arg string, raw json.RawMessage) (bool, error) {
+	if isNull(raw) {
+		return false, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return false, invalidArgument(arg, issueNotObject)
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if isNull(obj[k]) {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(obj[k], &s); err != nil {
+			return false, invalidArgument(arg+"."+k, issueWrongType)
+		}
+		p[[2]string{k, s}] = struct{}{}
+	}
+	return true, nil
 }
 
 // isNull reports whether a JSON value is absent or null.

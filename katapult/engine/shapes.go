@@ -81,6 +81,16 @@ type (
 		AllocationID   *string `json:"allocation_id"`
 		AllocationType *string `json:"allocation_type"`
 	}
+	// allocationJSON is the resource holding an address, beside the
+	// address of GET /ip_addresses/_, as the wire has it (the OpenAPI
+	// says {id, name}): {"type":"VirtualMachine","value":{"id":…,"name":…}}.
+	allocationJSON struct {
+		Type  string `json:"type"`
+		Value struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"value"`
+	}
 	paginationJSON struct {
 		CurrentPage int  `json:"current_page"`
 		TotalPages  int  `json:"total_pages"`
@@ -150,4 +160,15 @@ func nullStr(v sql.NullString) *string {
 		return nil
 	}
 	return &v.String
+}
+
+// allocationView is an address's allocation on the wire, nil when it has
+// none.
+func allocationView(a allocation) *allocationJSON {
+	if !a.allocated() {
+		return nil
+	}
+	out := &allocationJSON{Type: a.Type.String}
+	out.Value.ID, out.Value.Name = a.ID.String, a.Name.String
+	return out
 }

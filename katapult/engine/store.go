@@ -11,16 +11,20 @@ import (
 )
 
 // schemaVersion is kept in PRAGMA user_version, so that an older ipdesk
-// refuses a store a newer one has changed.
-const schemaVersion = 1
+// refuses a store a newer one has changed. Version 2 added addresses'
+// allocations, organizations' limits, and tokens' ids and users.
+const schemaVersion = 2
 
 // schema is the whole store. Objects keep the order the seed gave them in
 // seq (allocation's "first subnet in seed order" and every list rely on it).
-// free_ranges holds the addresses still free, as inclusive ranges of 16-byte
-// big-endian blobs; a range only ever shrinks, since addresses are never
-// released here. ip_addresses.address is UNIQUE: even a wrong allocator
-// cannot hand one address out twice. An address's reverse_dns is stored, not
-// derived, because Katapult lets it be changed after creation.
+// free_ranges holds the addresses still free, as inclusive, disjoint
+// ranges of 16-byte big-endian blobs: a create shrinks one, a release grows
+// or joins its neighbours, or adds one of its own. ip_addresses.address is
+// UNIQUE: even a wrong allocator cannot hand one address out twice. An
+// address's reverse_dns is stored, not derived, because Katapult lets it be
+// changed after creation. An address is allocated (attached to a resource)
+// when allocation_type is set; allocation_locked means its resource refuses
+// to let it go.
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS meta (
 		key TEXT PRIMARY KEY,
@@ -68,16 +72,24 @@ var schema = []string{
 		sub_domain TEXT NOT NULL UNIQUE,
 		created_at INTEGER NOT NULL,
 		activated_at INTEGER,
-		suspended INTEGER NOT NULL)`,
+		suspended INTEGER NOT NULL,
+		max_unallocated_ips INTEGER)`,
 	`CREATE TABLE IF NOT EXISTS organization_networks (
 		organization_id TEXT NOT NULL REFERENCES organizations(id),
 		network_id TEXT NOT NULL REFERENCES networks(id),
 		PRIMARY KEY (organization_id, network_id)) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS users (
+		id TEXT PRIMARY KEY,
+		first_name TEXT NOT NULL,
+		last_name TEXT NOT NULL,
+		avatar_url TEXT) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS tokens (
 		seq INTEGER PRIMARY KEY,
 		token TEXT NOT NULL UNIQUE,
 		name TEXT NOT NULL,
-		scopes TEXT NOT NULL)`,
+		scopes TEXT NOT NULL,
+		api_token_id TEXT,
+		user_id TEXT REFERENCES users(id))`,
 	`CREATE TABLE IF NOT EXISTS token_organizations (
 		token_seq INTEGER NOT NULL REFERENCES tokens(seq),
 		organization_id TEXT NOT NULL REFERENCES organizations(id),
@@ -92,8 +104,27 @@ var schema = []string{
 		reverse_dns TEXT NOT NULL,
 		vip INTEGER NOT NULL,
 		label TEXT,
-		created_at INTEGER NOT NULL)`,
+		created_at INTEGER NOT NULL,
+		allocation_type TEXT,
+		allocation_id TEXT,
+		allocation_name TEXT,
+		allocation_locked INTEGER NOT NULL DEFAULT 0)`,
 	`CREATE INDEX IF NOT EXISTS ip_addresses_by_organization ON ip_addresses(organization_id, seq)`,
+}
+
+// upgrades[v] brings a store of schema version v-1 to version v; a store
+// made at an older version gets each in turn, then the schema's tables and
+// indexes it lacks.
+var upgrades = map[int][]string{
+	2: {
+		`ALTER TABLE organizations ADD COLUMN max_unallocated_ips INTEGER`,
+		`ALTER TABLE tokens ADD COLUMN api_token_id TEXT`,
+		`ALTER TABLE tokens ADD COLUMN user_id TEXT REFERENCES users(id)`,
+		`ALTER TABLE ip_addresses ADD COLUMN allocation_type TEXT`,
+		`ALTER TABLE ip_addresses ADD COLUMN allocation_id TEXT`,
+		`ALTER TABLE ip_addresses ADD COLUMN allocation_name TEXT`,
+		`ALTER TABLE ip_addresses ADD COLUMN allocation_locked INTEGER NOT NULL DEFAULT 0`,
+	},
 }
 
 // store is the engine's SQLite database: a pool of connections for reads
@@ -147,15 +178,52 @@ func (st *store) migrate(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range schema {
+	var stmts []string
+	if v > 0 { // a store of an older ipdesk: a fresh one gets the schema whole
+		for next := v + 1; next <= schemaVersion; next++ {
+			stmts = append(stmts, upgrades[next]...)
+		}
+	}
+	for _, stmt := range append(stmts, schema...) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
+	}
+	if err := giveTokensIDs(ctx, tx); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// giveTokensIDs gives an id to the tokens of a store seeded before tokens
+// had one (the seed gives every new token its id).
+func giveTokensIDs(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT seq FROM tokens WHERE api_token_id IS NULL`)
+	if err != nil {
+		return err
+	}
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs = append(seqs, seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET api_token_id = ? WHERE seq = ?`, newID(prefixAPIToken), seq); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common for reads.

@@ -16,9 +16,22 @@ type ipRow struct {
 	ReverseDNS     string
 	VIP            bool
 	Label          sql.NullString
+	Allocation     allocation // the zero value: not allocated
 }
 
-const ipColumns = `id, organization_id, subnet_seq, address, reverse_dns, vip, label`
+// allocation is the resource an address is attached to, such as a
+// virtual machine: Type "VirtualMachine", ID "vm_…". Locked means the
+// resource refuses to let the address go.
+type allocation struct {
+	Type, ID, Name sql.NullString
+	Locked         bool
+}
+
+// allocated reports whether the address is attached to a resource.
+func (a allocation) allocated() bool { return a.Type.Valid }
+
+const ipColumns = `id, organization_id, subnet_seq, address, reverse_dns, vip, label,
+	allocation_type, allocation_id, allocation_name, allocation_locked`
 
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface {
@@ -28,7 +41,9 @@ type rowScanner interface {
 func scanIP(s rowScanner) (ipRow, error) {
 	var row ipRow
 	var key []byte
-	err := s.Scan(&row.ID, &row.OrganizationID, &row.SubnetSeq, &key, &row.ReverseDNS, &row.VIP, &row.Label)
+	al := &row.Allocation
+	err := s.Scan(&row.ID, &row.OrganizationID, &row.SubnetSeq, &key, &row.ReverseDNS, &row.VIP, &row.Label,
+		&al.Type, &al.ID, &al.Name, &al.Locked)
 	if err != nil {
 		return ipRow{}, err
 	}
@@ -60,16 +75,36 @@ func (st *store) findIP(ctx context.Context, lk lookup) (row ipRow, ok bool, err
 	return row, err == nil, err
 }
 
-// listIPs returns one page of an organization's addresses, oldest first,
-// and how many it has in all.
-func (st *store) listIPs(ctx context.Context, orgID string, limit, offset int) ([]ipRow, int, error) {
+// allocatedFilter is the address list's allocated argument.
+type allocatedFilter int
+
+const (
+	anyAllocation   allocatedFilter = iota // no filter
+	onlyAllocated                          // allocated=true
+	onlyUnallocated                        // allocated=false
+)
+
+// where is the filter's condition on ip_addresses.
+func (f allocatedFilter) where() string {
+	switch f {
+	case onlyAllocated:
+		return ` AND allocation_type IS NOT NULL`
+	case onlyUnallocated:
+		return ` AND allocation_type IS NULL`
+	}
+	return ""
+}
+
+// listIPs returns one page of an organization's addresses that pass the
+// filter, oldest first, and how many pass it in all.
+func (st *store) listIPs(ctx context.Context, orgID string, f allocatedFilter, limit, offset int) ([]ipRow, int, error) {
 	var total int
-	err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ip_addresses WHERE organization_id = ?`, orgID).Scan(&total)
+	err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ip_addresses WHERE organization_id = ?`+f.where(), orgID).Scan(&total)
 	if err != nil || offset >= total {
 		return nil, total, err
 	}
 	rows, err := st.db.QueryContext(ctx, `SELECT `+ipColumns+` FROM ip_addresses
-		WHERE organization_id = ? ORDER BY seq LIMIT ? OFFSET ?`, orgID, limit, offset)
+		WHERE organization_id = ?`+f.where()+` ORDER BY seq LIMIT ? OFFSET ?`, orgID, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}

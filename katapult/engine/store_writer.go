@@ -10,17 +10,18 @@ import (
 	"sync/atomic"
 )
 
-// writer is the store's one write connection, with the create's statements
-// prepared on it once, and the one goroutine that uses it (run). Creates
-// queue for it, first come first served: SQLite lets one transaction write
-// at a time anyway, and waiting in a queue is cheaper and fairer than
-// waiting in SQLite's busy handler, which sleeps and polls, or for a lock
-// or database/sql's pool, which let a newcomer or a random waiter go first;
-// either made the slowest creates wait for hundreds of others. The
-// goroutine starts the next transaction as soon as one commits, while the
-// request that made it writes its answer. Reads never wait for a create:
-// they use the store's other connections, and WAL lets them read while a
-// create commits.
+// writer is the store's one write connection, with the create's and the
+// release's statements prepared on it once, and the one goroutine that uses
+// it (run). Every write (create, edit, release, unallocate) queues for it,
+// first come first served, so that no two ever interleave: SQLite lets
+// one transaction write at a time anyway, and waiting in a queue is
+// cheaper and fairer than waiting in SQLite's busy handler, which sleeps
+// and polls, or for a lock or database/sql's pool, which let a newcomer or
+// a random waiter go first; either made the slowest creates wait for
+// hundreds of others. The goroutine starts the next transaction as soon as
+// one commits, while the request that made it writes its answer. Reads
+// never wait for a write: they use the store's other connections, and WAL
+// lets them read while a write commits.
 type writer struct {
 	db   *sql.DB        // one connection, kept while the store is open
 	jobs chan *writeJob // unbuffered: blocked senders are served in order
@@ -33,6 +34,8 @@ type writer struct {
 	closeErr  error
 
 	nextFree, dropRange, shrinkRange, insertIP *sql.Stmt
+	// A release's statements (release.go).
+	deleteIP, rangeBefore, rangeAt, growRange, insertRange *sql.Stmt
 }
 
 // writeJob is one transaction to run, and where its outcome goes.
@@ -73,6 +76,11 @@ func openWriter(ctx context.Context, dsn string) (*writer, error) {
 		{&w.insertIP, `INSERT INTO ip_addresses
 			(id, organization_id, subnet_seq, address, reverse_dns, vip, label, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.deleteIP, `DELETE FROM ip_addresses WHERE id = ?`},
+		{&w.rangeBefore, rangeBeforeQuery},
+		{&w.rangeAt, `SELECT last FROM free_ranges WHERE subnet_seq = ? AND first = ?`},
+		{&w.growRange, `UPDATE free_ranges SET last = ? WHERE subnet_seq = ? AND first = ?`},
+		{&w.insertRange, `INSERT INTO free_ranges (subnet_seq, first, last) VALUES (?, ?, ?)`},
 	} {
 		if *p.stmt, err = db.PrepareContext(ctx, p.query); err != nil {
 			db.Close()
@@ -91,12 +99,18 @@ func (w *writer) close() error {
 		close(w.quit)
 		<-w.done
 		var errs []error
-		for _, s := range []*sql.Stmt{w.nextFree, w.dropRange, w.shrinkRange, w.insertIP} {
+		for _, s := range w.statements() {
 			errs = append(errs, s.Close())
 		}
 		w.closeErr = errors.Join(append(errs, w.db.Close())...)
 	})
 	return w.closeErr
+}
+
+// statements lists the writer's prepared statements.
+func (w *writer) statements() []*sql.Stmt {
+	return []*sql.Stmt{w.nextFree, w.dropRange, w.shrinkRange, w.insertIP,
+		w.deleteIP, w.rangeBefore, w.rangeAt, w.growRange, w.insertRange}
 }
 
 // write runs fn in one immediate transaction of its own, committed before

@@ -120,11 +120,16 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // sendOK sends a request with the staff token and wants 200; it reports
 // through its error, so that it may run in any goroutine.
 func sendOK(srv *httptest.Server, method, path, body string) error {
+	return sendAs(srv, staffToken, method, path, body)
+}
+
+// sendAs is sendOK with any token.
+func sendAs(srv *httptest.Server, token, method, path, body string) error {
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+staffToken)
+	req.Header.Set("Authorization", "Bearer "+token)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
