@@ -43,12 +43,21 @@ type (
 		ActivatedAt         sql.NullInt64
 		Suspended           bool
 		networks            map[string]bool // ids of the networks it may use
+		// maxUnallocated is its policy limit of unallocated addresses;
+		// NULL is unlimited.
+		maxUnallocated sql.NullInt64
 	}
 	token struct {
 		seq         int64
 		Token, Name string
 		Scopes      []string
 		access      map[string]accessLevel // organization id → level
+		apiTokenID  string
+		user        *user // nil: the token belongs to no user
+	}
+	user struct {
+		ID, FirstName, LastName string
+		AvatarURL               sql.NullString
 	}
 )
 

@@ -87,7 +87,7 @@ func TestAListItemHasTheSchemasFieldsOnly(t *testing.T) {
 func TestAnEmptyListHasNoPages(t *testing.T) {
 	t.Parallel()
 	srv := demoServer(t)
-	res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/organizations/_/ip_addresses?organization[sub_domain]=hooli", staffToken, nil)
+	res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/organizations/_/ip_addresses?organization[sub_domain]=acme", staffToken, nil)
 	wantStatus(t, res, body, http.StatusOK)
 	want := `{"pagination":{"current_page":1,"total_pages":0,"total":0,"per_page":30,"large_set":false},"ip_addresses":[]}`
 	if string(body) != want {

@@ -22,17 +22,23 @@ func (e *Engine) listOrganizations(w http.ResponseWriter, _ *http.Request, tok *
 
 // GET /organizations/:organization
 func (e *Engine) getOrganization(w http.ResponseWriter, r *http.Request, tok *token) error {
-	lk, err := queryLookup(r, "organization")
-	if err != nil {
-		return err
-	}
-	o, err := e.usableOrganization(tok, lk)
+	o, err := e.requestedOrganization(r, tok)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Organization organizationJSON `json:"organization"`
 	}{organizationView(o)})
+}
+
+// requestedOrganization is the usable organization a GET names by its
+// path segment or query lookup.
+func (e *Engine) requestedOrganization(r *http.Request, tok *token) (*organization, error) {
+	lk, err := queryLookup(r, "organization")
+	if err != nil {
+		return nil, err
+	}
+	return e.usableOrganization(tok, lk)
 }
 
 // usableOrganization resolves an organization lookup for a token and checks

@@ -15,6 +15,7 @@ func (e *Engine) routes() http.Handler {
 	mux.Handle("GET /core/v1/organizations", e.api(e.listOrganizations, scopeOrganizationsRead))
 	mux.Handle("GET /core/v1/organizations/{organization}", e.api(e.getOrganization, scopeOrganizationsRead))
 	mux.Handle("GET /core/v1/organizations/{organization}/available_networks", e.api(e.availableNetworks))
+	mux.Handle("GET /core/v1/organizations/{organization}/policy_limits", e.api(e.policyLimits, scopeOrganizationsRead))
 	mux.Handle("GET /core/v1/organizations/{organization}/ip_addresses", e.api(e.listIPAddresses, scopeIPAddresses, scopeIPAddressesRead))
 	mux.Handle("POST /core/v1/organizations/{organization}/ip_addresses", e.api(e.createIPAddress, scopeIPAddresses))
 	mux.Handle("GET /core/v1/ip_addresses/{ip_address}", e.api(e.getIPAddress, scopeIPAddresses, scopeIPAddressesRead))
@@ -25,6 +26,7 @@ func (e *Engine) routes() http.Handler {
 	mux.Handle("GET /core/v1/data_centers/{data_center}", e.api(e.getDataCenter))
 	mux.Handle("GET /core/v1/data_centers/{data_center}/default_network", e.api(e.defaultNetwork))
 	mux.Handle("GET /core/v1/networks/{network}", e.api(e.getNetwork))
+	mux.Handle("GET /core/v1/users/current", e.api(e.currentUser))
 	mux.Handle("/", e.noRoute(mux))
 	e.mux = mux
 	return e.serve(e.canonicalOnly(mux))

@@ -74,24 +74,63 @@ type (
 		Reserved       []string `json:"reserved"`
 		ReverseDNSZone string   `json:"reverse_dns_zone"`
 		prefix         netip.Prefix
-		zone           string // the subnet's own zone, else the network's
+		zone           string       // the subnet's own zone, else the network's
+		taken          []netip.Addr // gateway and reserved
 		free           []addrRange
+		network        *seedNetwork
+		seq            int64 // set when the store has written it
 	}
 	seedOrganization struct {
-		ID         string   `json:"id"`
-		Name       string   `json:"name"`
-		SubDomain  string   `json:"sub_domain"`
-		Activated  bool     `json:"activated"`
-		Suspended  bool     `json:"suspended"`
-		Networks   []string `json:"networks"`
-		networkIDs []string
+		ID        string   `json:"id"`
+		Name      string   `json:"name"`
+		SubDomain string   `json:"sub_domain"`
+		Activated bool     `json:"activated"`
+		Suspended bool     `json:"suspended"`
+		Networks  []string `json:"networks"`
+		// MaxUnallocated is the organization's policy limit of
+		// unallocated addresses; absent (nil) is unlimited.
+		MaxUnallocated *int `json:"maximum_unallocated_ip_addresses"`
+		// IPAddresses are addresses the organization already holds.
+		IPAddresses []*seedIPAddress `json:"ip_addresses"`
+		networkIDs  []string
+	}
+	// seedIPAddress is an address an organization holds when the store is
+	// seeded, optionally attached to a resource.
+	seedIPAddress struct {
+		Address    string          `json:"address"`
+		ID         string          `json:"id"`
+		VIP        bool            `json:"vip"`
+		Label      string          `json:"label"`
+		ReverseDNS string          `json:"reverse_dns"`
+		Allocation *seedAllocation `json:"allocation"`
+		addr       netip.Addr
+		subnet     *seedSubnet
+	}
+	seedAllocation struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		// RefusesUnallocation makes the resource refuse to let the
+		// address go: unallocate and release answer
+		// resource_does_not_support_unallocation.
+		RefusesUnallocation bool `json:"refuses_unallocation"`
 	}
 	seedToken struct {
-		Token         string                 `json:"token"`
-		Name          string                 `json:"name"`
-		Scopes        []string               `json:"scopes"`
-		Organizations map[string]string      `json:"organizations"`
-		access        map[string]accessLevel // organization id → level
+		Token         string            `json:"token"`
+		ID            string            `json:"id"`
+		Name          string            `json:"name"`
+		Scopes        []string          `json:"scopes"`
+		Organizations map[string]string `json:"organizations"`
+		// User is who the token belongs to; absent, GET /users/current
+		// answers no_user_associated_with_identity.
+		User   *seedUser              `json:"user"`
+		access map[string]accessLevel // organization id → level
+	}
+	seedUser struct {
+		ID        string `json:"id"`
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		AvatarURL string `json:"avatar_url"`
 	}
 )
 

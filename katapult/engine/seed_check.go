@@ -27,7 +27,10 @@ func (s *seedFile) validate() error {
 	if err != nil {
 		return err
 	}
-	return s.checkTokens(orgs)
+	if err := s.checkHeldAddresses(ids); err != nil {
+		return err
+	}
+	return s.checkTokens(ids, orgs)
 }
 
 // checkDataCenters checks the data centers and their countries. Data
@@ -125,6 +128,7 @@ func (s *seedFile) checkNetworks(ids map[string]string, dcs map[string]*seedData
 			if err := checkSubnet(item, n.ReverseDNSZone, sub); err != nil {
 				return nil, err
 			}
+			sub.network = n
 		}
 	}
 	return byPermalink, nil
@@ -163,6 +167,7 @@ func checkSubnet(item, networkZone string, sub *seedSubnet) error {
 		}
 		taken = append(taken, a)
 	}
+	sub.taken = taken
 	sub.free = freeRanges(p, taken)
 	return nil
 }
@@ -216,6 +221,9 @@ func (s *seedFile) checkOrganizations(ids map[string]string, nets map[string]*se
 		if err := claimID(ids, &o.ID, prefixOrganization, item); err != nil {
 			return nil, err
 		}
+		if o.MaxUnallocated != nil && *o.MaxUnallocated < 0 {
+			return nil, seedErr(item, "maximum_unallocated_ip_addresses %d is negative (leave it out for no limit)", *o.MaxUnallocated)
+		}
 		o.networkIDs = nil
 		for _, perm := range o.Networks {
 			n, ok := nets[perm]
@@ -231,11 +239,12 @@ func (s *seedFile) checkOrganizations(ids map[string]string, nets map[string]*se
 	return bySubDomain, nil
 }
 
-func (s *seedFile) checkTokens(orgs map[string]*seedOrganization) error {
+func (s *seedFile) checkTokens(ids map[string]string, orgs map[string]*seedOrganization) error {
 	if len(s.Tokens) == 0 {
 		return seedErr("tokens", "there are none: at least one is needed to sign in")
 	}
 	owners := map[string]string{} // token → the item that holds it
+	users := seedUsers{}
 	for i, t := range s.Tokens {
 		item := itemName("token", t.Name, i)
 		switch {
@@ -248,6 +257,12 @@ func (s *seedFile) checkTokens(orgs map[string]*seedOrganization) error {
 			return seedErr(item, "token is the same as the one of %s", other)
 		}
 		owners[t.Token] = item
+		if err := claimID(ids, &t.ID, prefixAPIToken, item); err != nil {
+			return err
+		}
+		if err := users.check(ids, item, t.User); err != nil {
+			return err
+		}
 		for _, sc := range t.Scopes {
 			if sc == "" || strings.ContainsFunc(sc, isSpace) {
 				return seedErr(item, "scope %q is empty or contains spaces", sc)

@@ -16,6 +16,7 @@ var seedItemKeys = map[reflect.Type]struct{ kind, key string }{
 	reflect.TypeFor[seedSubnet]():       {"subnet", "cidr"},
 	reflect.TypeFor[seedOrganization](): {"organization", "sub_domain"},
 	reflect.TypeFor[seedToken]():        {"token", "name"},
+	reflect.TypeFor[seedIPAddress]():    {"address", "address"},
 }
 
 // unknownField walks a seed decoded into plain JSON values (v) alongside

@@ -53,13 +53,16 @@ func writeSeed(t testing.TB, content string) string {
 	return path
 }
 
+// seedCase is a seed and what its refusal must say.
+type seedCase struct {
+	name string
+	seed string
+	want string
+}
+
 func TestASeedIsRefusedWithAMessageNamingTheItem(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		seed string
-		want string
-	}{
+	tests := []seedCase{
 		{"an unknown top-level field", `{"data_centres":[]}`, `seed: top level: unknown field "data_centres"`},
 		{"an unknown field of a subnet", seedParts{nets: []string{
 			`{"name":"P","permalink":"pub","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[{"cidr":"192.0.2.0/24","gw":"192.0.2.1"}]}`}}.json(),
@@ -145,6 +148,13 @@ func TestASeedIsRefusedWithAMessageNamingTheItem(t *testing.T) {
 			`seed: tokens: there are none: at least one is needed to sign in`},
 		{"data after the seed", seedParts{}.json() + `{}`, `unexpected data after the seed's JSON object`},
 	}
+	wantSeedErrors(t, tests)
+}
+
+// wantSeedErrors reads each seed and checks its refusal, in parallel
+// subtests.
+func wantSeedErrors(t *testing.T, tests []seedCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -101,9 +101,10 @@ func (st *store) loadNetworks(ctx context.Context, c *catalog) error {
 }
 
 func (st *store) loadOrganizations(ctx context.Context, c *catalog) error {
-	err := st.eachRow(ctx, `SELECT id, name, sub_domain, created_at, activated_at, suspended FROM organizations ORDER BY seq`, func(r *sql.Rows) error {
+	err := st.eachRow(ctx, `SELECT id, name, sub_domain, created_at, activated_at, suspended, max_unallocated_ips
+		FROM organizations ORDER BY seq`, func(r *sql.Rows) error {
 		o := organization{networks: map[string]bool{}}
-		if err := r.Scan(&o.ID, &o.Name, &o.SubDomain, &o.CreatedAt, &o.ActivatedAt, &o.Suspended); err != nil {
+		if err := r.Scan(&o.ID, &o.Name, &o.SubDomain, &o.CreatedAt, &o.ActivatedAt, &o.Suspended, &o.maxUnallocated); err != nil {
 			return err
 		}
 		c.organizations = append(c.organizations, &o)
@@ -126,14 +127,28 @@ func (st *store) loadOrganizations(ctx context.Context, c *catalog) error {
 }
 
 func (st *store) loadTokens(ctx context.Context, c *catalog) error {
+	users := map[string]*user{}
+	err := st.eachRow(ctx, `SELECT id, first_name, last_name, avatar_url FROM users`, func(r *sql.Rows) error {
+		var u user
+		if err := r.Scan(&u.ID, &u.FirstName, &u.LastName, &u.AvatarURL); err != nil {
+			return err
+		}
+		users[u.ID] = &u
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	bySeq := map[int64]*token{}
-	err := st.eachRow(ctx, `SELECT seq, token, name, scopes FROM tokens ORDER BY seq`, func(r *sql.Rows) error {
+	err = st.eachRow(ctx, `SELECT seq, token, name, scopes, api_token_id, user_id FROM tokens ORDER BY seq`, func(r *sql.Rows) error {
 		t := token{access: map[string]accessLevel{}}
 		var scopes string
-		if err := r.Scan(&t.seq, &t.Token, &t.Name, &scopes); err != nil {
+		var userID sql.NullString
+		if err := r.Scan(&t.seq, &t.Token, &t.Name, &scopes, &t.apiTokenID, &userID); err != nil {
 			return err
 		}
 		t.Scopes = strings.Fields(scopes)
+		t.user = users[userID.String] // nil for NULL
 		c.tokens = append(c.tokens, &t)
 		c.tokenBy[tokenHash(t.Token)] = &t
 		bySeq[t.seq] = &t

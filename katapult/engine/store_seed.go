@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"strings"
@@ -23,6 +24,7 @@ func (st *store) loadSeed(ctx context.Context, s *seedFile, now time.Time) (bool
 	w.dataCenters(s.DataCenters)
 	w.networks(s.Networks)
 	w.organizations(s.Organizations)
+	w.heldAddresses(s.Organizations)
 	w.tokens(s.Tokens)
 	w.exec(`INSERT INTO meta (key, value) VALUES ('seeded_at', ?)`, now.UTC().Format(time.RFC3339))
 	if w.err != nil {
@@ -85,6 +87,7 @@ func (w *seedWriter) subnet(networkID string, sub *seedSubnet) {
 	if w.err = err; err != nil {
 		return
 	}
+	sub.seq = seq
 	for _, r := range sub.free {
 		w.exec(`INSERT INTO free_ranges (subnet_seq, first, last) VALUES (?, ?, ?)`,
 			seq, addrKey(r.first), addrKey(r.last))
@@ -97,18 +100,48 @@ func (w *seedWriter) organizations(orgs []*seedOrganization) {
 		if o.Activated {
 			activatedAt = &w.now
 		}
-		w.exec(`INSERT INTO organizations (id, name, sub_domain, created_at, activated_at, suspended) VALUES (?, ?, ?, ?, ?, ?)`,
-			o.ID, o.Name, o.SubDomain, w.now, activatedAt, o.Suspended)
+		w.exec(`INSERT INTO organizations (id, name, sub_domain, created_at, activated_at, suspended, max_unallocated_ips)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.Name, o.SubDomain, w.now, activatedAt, o.Suspended, o.MaxUnallocated)
 		for _, netID := range o.networkIDs {
 			w.exec(`INSERT INTO organization_networks (organization_id, network_id) VALUES (?, ?)`, o.ID, netID)
 		}
 	}
 }
 
+// heldAddresses writes the addresses the organizations already hold; their
+// subnets' free ranges, written before, already leave them out.
+func (w *seedWriter) heldAddresses(orgs []*seedOrganization) {
+	for _, o := range orgs {
+		for _, ip := range o.IPAddresses {
+			var label sql.NullString
+			if ip.VIP {
+				label = nullString(ip.Label)
+			}
+			name := cmp.Or(ip.ReverseDNS, reverseDNSName(ip.addr, ip.subnet.zone))
+			var al seedAllocation
+			if ip.Allocation != nil {
+				al = *ip.Allocation
+			}
+			w.exec(`INSERT INTO ip_addresses (id, organization_id, subnet_seq, address, reverse_dns, vip, label, created_at,
+				allocation_type, allocation_id, allocation_name, allocation_locked)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				ip.ID, o.ID, ip.subnet.seq, addrKey(ip.addr), name, ip.VIP, label, w.now,
+				nullString(al.Type), nullString(al.ID), nullString(al.Name), al.RefusesUnallocation)
+		}
+	}
+}
+
 func (w *seedWriter) tokens(toks []*seedToken) {
 	for _, t := range toks {
-		res := w.exec(`INSERT INTO tokens (token, name, scopes) VALUES (?, ?, ?)`,
-			t.Token, t.Name, strings.Join(t.Scopes, " "))
+		var userID sql.NullString
+		if u := t.User; u != nil {
+			w.exec(`INSERT INTO users (id, first_name, last_name, avatar_url) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+				u.ID, u.FirstName, u.LastName, nullString(u.AvatarURL))
+			userID = nullString(u.ID)
+		}
+		res := w.exec(`INSERT INTO tokens (token, name, scopes, api_token_id, user_id) VALUES (?, ?, ?, ?, ?)`,
+			t.Token, t.Name, strings.Join(t.Scopes, " "), t.ID, userID)
 		if w.err != nil {
 			return
 		}
