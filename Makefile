@@ -74,8 +74,10 @@ bench:
 # cores, rather than -fuzztime 10s: a timed run in Go 1.26 can fail with a
 # bare "context deadline exceeded" when its time runs out (golang/go issue
 # 75804). A crasher lands in the package's testdata/fuzz/: commit it, fix.
-FUZZ_TARGETS := ./katapult:FuzzCheckLabel:150000 ./katapult/engine:FuzzCreateBody:45000 \
-	./katapult/engine:FuzzLookup:45000 ./handlers:FuzzCreateForm:15000 ./handlers:FuzzOrgPath:30000
+FUZZ_TARGETS := ./katapult:FuzzCheckLabel:150000 ./katapult:FuzzCheckReverseDNS:100000 \
+	./katapult/engine:FuzzCreateBody:45000 \
+	./katapult/engine:FuzzLookup:45000 ./katapult/engine:FuzzEditBody:30000 \
+	./handlers:FuzzCreateForm:15000 ./handlers:FuzzOrgPath:30000
 .PHONY: fuzz
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -65,3 +65,31 @@ func TestEveryReverseDNSSentenceNamesItsField(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCheckReverseDNS: whatever it is given, a name the rule keeps is a
+// host name within the DNS's limits that the rule keeps as it is.
+func FuzzCheckReverseDNS(f *testing.F) {
+	for _, s := range []string{"mail.example.com", " a.b. ", "192.0.2.1", "-a.b", "a..b", "xn--bcher-kva.example", "\xff.example", strings.Repeat("a.", 130)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		kept, problems := CheckReverseDNS(s)
+		if len(problems) > 0 {
+			return
+		}
+		again, more := CheckReverseDNS(kept)
+		if again != kept || len(more) > 0 {
+			t.Fatalf("kept %q, which the rule makes %q, %q", kept, again, more)
+		}
+		if len(kept) > MaxReverseDNSLength || !strings.Contains(kept, ".") || strings.ContainsFunc(kept, func(r rune) bool {
+			return r > 0x7f || !hostNameByte(byte(r))
+		}) {
+			t.Fatalf("kept %q", kept)
+		}
+		for part := range strings.SplitSeq(kept, ".") {
+			if part == "" || len(part) > MaxReverseDNSPartLength || part[0] == '-' || part[len(part)-1] == '-' {
+				t.Fatalf("kept %q with the part %q", kept, part)
+			}
+		}
+	})
+}

@@ -30,19 +30,22 @@ var errFreeAndHeld = errors.New("engine: an address is both held and free in the
 // is seen, so that a release racing another finds nothing
 // (ip_address_not_found) and never frees one address twice.
 func (st *store) release(ctx context.Context, id string) error {
-	return st.w.write(ctx, func(t *writeTx) error {
-		row, err := t.heldIP(id)
-		if err != nil {
-			return err
-		}
-		if row.Allocation.allocated() && row.Allocation.Locked {
-			return apiError(katapult.CodeResourceDoesNotSupportUnallocation)
-		}
-		if err := t.exec(t.w.deleteIP, row.ID); err != nil {
-			return err
-		}
-		return t.free(row.SubnetSeq, row.Addr)
-	})
+	return st.w.write(ctx, func(t *writeTx) error { return t.release(id) })
+}
+
+// release releases an address inside the transaction.
+func (t *writeTx) release(id string) error {
+	row, err := t.heldIP(id)
+	if err != nil {
+		return err
+	}
+	if row.Allocation.allocated() && row.Allocation.Locked {
+		return apiError(katapult.CodeResourceDoesNotSupportUnallocation)
+	}
+	if err := t.exec(t.w.deleteIP, row.ID); err != nil {
+		return err
+	}
+	return t.free(row.SubnetSeq, row.Addr)
 }
 
 // heldIP reads an address inside the transaction; one that is gone (a
