@@ -99,6 +99,7 @@ func TestAStoreOfThePreviousSchemaIsUpgradedAndKeepsItsAddresses(t *testing.T) {
 	}
 	for _, stmt := range []string{
 		`ALTER TABLE organizations DROP COLUMN max_unallocated_ips`,
+		`DROP INDEX tokens_by_api_token_id`,
 		`ALTER TABLE tokens DROP COLUMN api_token_id`,
 		`ALTER TABLE tokens DROP COLUMN user_id`,
 		`DROP TABLE users`,

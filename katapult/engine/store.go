@@ -11,20 +11,19 @@ import (
 )
 
 // schemaVersion is kept in PRAGMA user_version, so that an older ipdesk
-// refuses a store a newer one has changed. Version 2 added addresses'
-// allocations, organizations' limits, and tokens' ids and users.
-const schemaVersion = 2
+// refuses a store a newer one has changed: schema makes version 1, and
+// each of upgrades takes a store one version further.
+var schemaVersion = 1 + len(upgrades)
 
-// schema is the whole store. Objects keep the order the seed gave them in
-// seq (allocation's "first subnet in seed order" and every list rely on it).
+// schema is the store at version 1 (upgrades add to it). Objects keep the
+// order the seed gave them in seq (allocation's "first subnet in seed
+// order" and every list rely on it).
 // free_ranges holds the addresses still free, as inclusive, disjoint
 // ranges of 16-byte big-endian blobs: a create shrinks one, a release grows
 // or joins its neighbours, or adds one of its own. ip_addresses.address is
 // UNIQUE: even a wrong allocator cannot hand one address out twice. An
 // address's reverse_dns is stored, not derived, because Katapult lets it be
-// changed after creation. An address is allocated (attached to a resource)
-// when allocation_type is set; allocation_locked means its resource refuses
-// to let it go.
+// changed after creation.
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS meta (
 		key TEXT PRIMARY KEY,
@@ -72,24 +71,16 @@ var schema = []string{
 		sub_domain TEXT NOT NULL UNIQUE,
 		created_at INTEGER NOT NULL,
 		activated_at INTEGER,
-		suspended INTEGER NOT NULL,
-		max_unallocated_ips INTEGER)`,
+		suspended INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS organization_networks (
 		organization_id TEXT NOT NULL REFERENCES organizations(id),
 		network_id TEXT NOT NULL REFERENCES networks(id),
 		PRIMARY KEY (organization_id, network_id)) WITHOUT ROWID`,
-	`CREATE TABLE IF NOT EXISTS users (
-		id TEXT PRIMARY KEY,
-		first_name TEXT NOT NULL,
-		last_name TEXT NOT NULL,
-		avatar_url TEXT) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS tokens (
 		seq INTEGER PRIMARY KEY,
 		token TEXT NOT NULL UNIQUE,
 		name TEXT NOT NULL,
-		scopes TEXT NOT NULL,
-		api_token_id TEXT,
-		user_id TEXT REFERENCES users(id))`,
+		scopes TEXT NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS token_organizations (
 		token_seq INTEGER NOT NULL REFERENCES tokens(seq),
 		organization_id TEXT NOT NULL REFERENCES organizations(id),
@@ -104,27 +95,65 @@ var schema = []string{
 		reverse_dns TEXT NOT NULL,
 		vip INTEGER NOT NULL,
 		label TEXT,
-		created_at INTEGER NOT NULL,
-		allocation_type TEXT,
-		allocation_id TEXT,
-		allocation_name TEXT,
-		allocation_locked INTEGER NOT NULL DEFAULT 0)`,
+		created_at INTEGER NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS ip_addresses_by_organization ON ip_addresses(organization_id, seq)`,
 }
 
-// upgrades[v] brings a store of schema version v-1 to version v; a store
-// made at an older version gets each in turn, then the schema's tables and
-// indexes it lacks.
-var upgrades = map[int][]string{
-	2: {
-		`ALTER TABLE organizations ADD COLUMN max_unallocated_ips INTEGER`,
-		`ALTER TABLE tokens ADD COLUMN api_token_id TEXT`,
-		`ALTER TABLE tokens ADD COLUMN user_id TEXT REFERENCES users(id)`,
+// upgrades[i] takes a store from schema version i+1 to i+2, inside the
+// transaction that opens it.
+var upgrades = []func(context.Context, *sql.Tx) error{
+	upgradeAllocationsLimitsAndUsers,
+}
+
+// upgradeAllocationsLimitsAndUsers (version 2) adds what an address's life
+// after create needs: the resource an address is attached to
+// (allocation_type set means allocated; allocation_locked, that the
+// resource refuses to let it go), an organization's limit of unallocated
+// addresses (NULL: unlimited), and a token's id and user. A token of a
+// store seeded before gets a new id, kept from then on, and no user.
+func upgradeAllocationsLimitsAndUsers(ctx context.Context, tx *sql.Tx) error {
+	for _, stmt := range []string{
 		`ALTER TABLE ip_addresses ADD COLUMN allocation_type TEXT`,
 		`ALTER TABLE ip_addresses ADD COLUMN allocation_id TEXT`,
 		`ALTER TABLE ip_addresses ADD COLUMN allocation_name TEXT`,
 		`ALTER TABLE ip_addresses ADD COLUMN allocation_locked INTEGER NOT NULL DEFAULT 0`,
-	},
+		`ALTER TABLE organizations ADD COLUMN max_unallocated_ips INTEGER`,
+		`CREATE TABLE users (
+			id TEXT PRIMARY KEY,
+			first_name TEXT NOT NULL,
+			last_name TEXT NOT NULL,
+			avatar_url TEXT) WITHOUT ROWID`,
+		`ALTER TABLE tokens ADD COLUMN api_token_id TEXT`,
+		`ALTER TABLE tokens ADD COLUMN user_id TEXT REFERENCES users(id)`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT seq FROM tokens`)
+	if err != nil {
+		return err
+	}
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs = append(seqs, seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET api_token_id = ? WHERE seq = ?`, newID(prefixAPIToken), seq); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `CREATE UNIQUE INDEX tokens_by_api_token_id ON tokens(api_token_id)`)
+	return err
 }
 
 // store is the engine's SQLite database: a pool of connections for reads
@@ -165,65 +194,37 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	return st, nil
 }
 
+// migrate brings the store to schemaVersion. The version is read inside
+// the (immediate, so write-locked) transaction: of two processes opening
+// one store at once, the second finds the first one's upgrade done.
 func (st *store) migrate(ctx context.Context) error {
-	var v int
-	if err := st.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return err
-	}
-	if v > schemaVersion {
-		return fmt.Errorf("schema version %d is newer than this ipdesk's (%d)", v, schemaVersion)
-	}
 	tx, err := st.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	var stmts []string
-	if v > 0 { // a store of an older ipdesk: a fresh one gets the schema whole
-		for next := v + 1; next <= schemaVersion; next++ {
-			stmts = append(stmts, upgrades[next]...)
-		}
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
 	}
-	for _, stmt := range append(stmts, schema...) {
+	if v > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than this ipdesk's (%d)", v, schemaVersion)
+	}
+	for _, stmt := range schema {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
 	}
-	if err := giveTokensIDs(ctx, tx); err != nil {
-		return err
+	// A fresh store (version 0) has just been given version 1's schema.
+	for i := max(v, 1) - 1; i < len(upgrades); i++ {
+		if err := upgrades[i](ctx, tx); err != nil {
+			return fmt.Errorf("upgrade to schema version %d: %w", i+2, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
 		return err
 	}
 	return tx.Commit()
-}
-
-// giveTokensIDs gives an id to the tokens of a store seeded before tokens
-// had one (the seed gives every new token its id).
-func giveTokensIDs(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT seq FROM tokens WHERE api_token_id IS NULL`)
-	if err != nil {
-		return err
-	}
-	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
-			rows.Close()
-			return err
-		}
-		seqs = append(seqs, seq)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, seq := range seqs {
-		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET api_token_id = ? WHERE seq = ?`, newID(prefixAPIToken), seq); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common for reads.
