@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/krystal/go-katapult/next/core"
+
 	"ipdesk/katapult"
 )
 
@@ -103,6 +105,10 @@ func TestASeedIsRefusedWithAMessageNamingTheItem(t *testing.T) {
 			`{"id":"netw_A1","name":"B","permalink":"b","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[]}`},
 			orgs: []string{`{"name":"A","sub_domain":"acme"}`}}.json(),
 			`seed: network "b": id "netw_A1" is already used by network "a"`},
+		{"a data center id with neither of its prefixes", seedParts{dcs: []string{strings.Replace(okDC, `{"name"`, `{"id":"netw_X","name"`, 1)}}.json(),
+			`seed: data center "uk-lon-01": id "netw_X" is not loc_ or dc_ followed by letters and digits`},
+		{"a data center's prefix on a network", seedParts{nets: []string{strings.Replace(okNet, `{"name"`, `{"id":"dc_X","name"`, 1)}}.json(),
+			`seed: network "pub": id "dc_X" is not netw_ followed by letters and digits`},
 		{"an id with the wrong prefix", seedParts{orgs: []string{`{"id":"netw_X","name":"A","sub_domain":"acme","networks":["pub"]}`}}.json(),
 			`seed: organization "acme": id "netw_X" is not org_ followed by letters and digits`},
 		{"a CIDR that does not parse", seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.0/33"}`)}}.json(),
@@ -236,7 +242,7 @@ func TestTheDemoSeedIsValidAndShowsEveryState(t *testing.T) {
 			}
 		}
 	}
-	idFormat := regexp.MustCompile(`^(loc|ctry|netw|org)_[A-Za-z0-9]{16}$`)
+	idFormat := regexp.MustCompile(`^(loc|dc|ctry|netw|org)_[A-Za-z0-9]{16}$`)
 	var ids []string
 	for _, dc := range s.DataCenters {
 		ids = append(ids, dc.ID, dc.Country.ID)
@@ -268,6 +274,29 @@ func TestDemoTokensListTheStoresTokensInSeedOrder(t *testing.T) {
 	for i := range want {
 		if got[i].Token != want[i].Token || got[i].Name != want[i].Name || strings.Join(got[i].Scopes, " ") != strings.Join(want[i].Scopes, " ") {
 			t.Errorf("token %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestADataCenterIDMayHaveEitherRealPrefix(t *testing.T) {
+	t.Parallel()
+	second := strings.NewReplacer(`{"name":"London"`, `{"id":"dc_Wm37yAq0BHhKXsPa","name":"New York"`, "uk-lon-01", "us-nyc-01",
+		`"United Kingdom","iso_code2":"GB","iso_code3":"GBR","time_zone":"Europe/London"`,
+		`"United States","iso_code2":"US","iso_code3":"USA","time_zone":"America/New_York"`).Replace(okDC)
+	first := strings.Replace(okDC, `{"name"`, `{"id":"loc_UUhPmoCbpic6UX0Y","name"`, 1)
+	nyc := strings.NewReplacer(`"permalink":"pub"`, `"permalink":"nyc"`, `"data_center":"uk-lon-01"`, `"data_center":"us-nyc-01"`,
+		"192.0.2.", "198.51.100.").Replace(okNet)
+	seed := seedParts{dcs: []string{first, second}, nets: []string{okNet, nyc}}.json()
+	srv := serve(t, openEngine(t, Config{SeedFile: writeSeed(t, seed)}))
+	c := client(t, srv, "t1")
+	for _, id := range []string{"loc_UUhPmoCbpic6UX0Y", "dc_Wm37yAq0BHhKXsPa"} {
+		res, err := c.GetDataCenterDefaultNetworkWithResponse(context.Background(), &core.GetDataCenterDefaultNetworkParams{DataCenterId: &id})
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		wantStatus(t, res.HTTPResponse, res.Body, http.StatusOK)
+		if got := *res.JSON200.Network.DataCenter.Id; got != id {
+			t.Errorf("default network of %s is in data center %s", id, got)
 		}
 	}
 }
