@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"testing"
 
 	"github.com/krystal/go-katapult/next/core"
@@ -89,11 +90,14 @@ func wantError(t testing.TB, res *http.Response, body []byte, code katapult.Code
 	if got.Description != entry.Description {
 		t.Errorf("description = %q, want the catalogue's %q", got.Description, entry.Description)
 	}
-	if res.Header.Get("X-Request-Id") == "" {
-		t.Error("no X-Request-Id")
+	if id := res.Header.Get("X-Request-Id"); !requestIDPattern.MatchString(id) {
+		t.Errorf("X-Request-Id = %q, want a UUID", id)
 	}
 	return got
 }
+
+// requestIDPattern is Katapult's X-Request-Id: a UUID, in lower case.
+var requestIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // wantStatus fails the test unless the answer has the status.
 func wantStatus(t testing.TB, res *http.Response, body []byte, status int) {
