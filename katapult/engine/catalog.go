@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"database/sql"
+	"net/netip"
 )
 
 // accessLevel is what a token may do with an organization it holds.
@@ -36,6 +37,14 @@ type (
 	subnet struct {
 		network *network
 		bits    int
+		id      string
+		prefix  netip.Prefix
+		gateway sql.NullString // null for a subnet seeded without one
+	}
+	virtualNetwork struct {
+		ID, Name       string
+		DataCenter     *dataCenter
+		organizationID string // the organization that has it
 	}
 	organization struct {
 		ID, Name, SubDomain string
@@ -75,9 +84,11 @@ type catalog struct {
 	organizations []*organization
 	tokens        []*token
 	subnets       map[int64]subnet
-	dataCenterBy  index[*dataCenter]
-	networkBy     index[*network]
-	orgBy         index[*organization]
+	// virtualNetworks are in seed order.
+	virtualNetworks []*virtualNetwork
+	dataCenterBy    index[*dataCenter]
+	networkBy       index[*network]
+	orgBy           index[*organization]
 	// tokenBy is keyed by the token's SHA-256, so that finding one does not
 	// compare secrets byte by byte.
 	tokenBy map[[32]byte]*token

@@ -155,3 +155,20 @@ func create(t testing.TB, c *core.ClientWithResponses, body core.PostOrganizatio
 	wantStatus(t, res.HTTPResponse, res.Body, http.StatusOK)
 	return res.JSON200.IpAddress
 }
+
+// createRaw creates an address over raw HTTP, with a lookup by sub_domain
+// and permalink, and returns the answer's body, the new address's id and
+// the address itself. The test fails unless the address is created.
+func createRaw(t testing.TB, srv *httptest.Server, token, org, network, version string) (body []byte, id, address string) {
+	t.Helper()
+	req := `{"organization":{"sub_domain":"` + org + `"},"network":{"permalink":"` + network + `"},"version":"` + version + `"}`
+	res, body := rawRequest(t, srv, http.MethodPost, "/core/v1/organizations/_/ip_addresses", token, []byte(req))
+	wantStatus(t, res, body, http.StatusOK)
+	var ip struct {
+		IPAddress struct{ ID, Address string } `json:"ip_address"`
+	}
+	if err := json.Unmarshal(body, &ip); err != nil {
+		t.Fatal(err)
+	}
+	return body, ip.IPAddress.ID, ip.IPAddress.Address
+}

@@ -15,6 +15,8 @@ const (
 	prefixNetwork      = "netw_"
 	prefixOrganization = "org_"
 	prefixIPAddress    = "ip_"
+	prefixSubnet       = "sbnt_"
+	prefixVirtualNet   = "vnet_"
 )
 
 // morePrefixes lists the other prefixes real ids of a type come with: a

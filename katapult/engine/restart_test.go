@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,5 +68,86 @@ func TestIDsGeneratedForASeedStayTheSameAcrossRestarts(t *testing.T) {
 	before := orgID()
 	if after := orgID(); after != before || !strings.Contains(before, `"id":"org_`) {
 		t.Errorf("organization before restart %s, after %s", before, after)
+	}
+}
+
+// addressAnswer reads one address as GET /ip_addresses/_ answers it, from a
+// fresh engine on dir, which is closed again before it returns.
+func addressAnswer(t *testing.T, dir, token, id string) []byte {
+	t.Helper()
+	e, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	srv := serve(t, e)
+	defer srv.Close()
+	res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/ip_addresses/_?ip_address[id]="+id, token, nil)
+	wantStatus(t, res, body, http.StatusOK)
+	return body
+}
+
+func TestSubnetIDsGivenOrGeneratedStayTheSameAcrossRestarts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	seed := seedParts{nets: []string{netJSON("pub", `{"id":"sbnt_GivenBySeed0001","cidr":"192.0.2.0/30"},{"cidr":"198.51.100.0/30"}`)}}.json()
+	e := openEngine(t, Config{DataDir: dir, SeedFile: writeSeed(t, seed)})
+	srv := serve(t, e)
+	var made []string
+	for range 4 { // two addresses of each /30
+		_, id, _ := createRaw(t, srv, "t1", "acme", "pub", "ipv4")
+		made = append(made, id)
+	}
+	srv.Close()
+	e.Close()
+	first := string(subnetOf(t, addressAnswer(t, dir, "t1", made[0]))["id"])
+	generated := string(subnetOf(t, addressAnswer(t, dir, "t1", made[2]))["id"])
+	if first != `"sbnt_GivenBySeed0001"` || !subnetIDPattern.MatchString(strings.Trim(generated, `"`)) {
+		t.Fatalf("subnet ids = %s, %s; want the seed's and a generated one", first, generated)
+	}
+	if again := string(subnetOf(t, addressAnswer(t, dir, "t1", made[3]))["id"]); again != generated {
+		t.Errorf("the generated subnet id was %s, after a restart %s", generated, again)
+	}
+}
+
+func TestAStoreOfSchemaVersion1IsUpgradedInPlace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e := openEngine(t, Config{DataDir: dir})
+	made := create(t, client(t, serve(t, e), staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
+	e.Close()
+	// Turn the store back into what ipdesk wrote before subnets had ids and
+	// gateways and the seed had virtual networks.
+	db, err := sql.Open("sqlite", filepath.Join(dir, dbFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`DROP INDEX subnets_by_id`, `ALTER TABLE subnets DROP COLUMN id`, `ALTER TABLE subnets DROP COLUMN gateway`,
+		`DROP TABLE virtual_networks`, `PRAGMA user_version = 1`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	db.Close()
+
+	sub := subnetOf(t, addressAnswer(t, dir, staffToken, *made.Id))
+	id := string(sub["id"])
+	if !subnetIDPattern.MatchString(strings.Trim(id, `"`)) || string(sub["gateway"]) != "null" || string(sub["address"]) != `"192.0.2.0"` {
+		t.Errorf("subnet after the upgrade = %v, want a new id, no gateway (it was not kept), its address", sub)
+	}
+	if again := string(subnetOf(t, addressAnswer(t, dir, staffToken, *made.Id))["id"]); again != id {
+		t.Errorf("subnet id after the upgrade %s, after one more restart %s", id, again)
+	}
+	srv := serve(t, openEngine(t, Config{DataDir: dir}))
+	res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/organizations/_/available_networks?organization[sub_domain]=acme", staffToken, nil)
+	wantStatus(t, res, body, http.StatusOK)
+	if !strings.Contains(string(body), `"virtual_networks":[]`) {
+		t.Errorf("available networks of an upgraded store = %s, want no virtual networks", body)
+	}
+	next := create(t, client(t, srv, staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
+	if *next.Address != "192.0.2.4" {
+		t.Errorf("next address after the upgrade = %s, want 192.0.2.4", *next.Address)
 	}
 }

@@ -43,6 +43,9 @@ type (
 		Networks      []*seedNetwork      `json:"networks"`
 		Organizations []*seedOrganization `json:"organizations"`
 		Tokens        []*seedToken        `json:"tokens"`
+		// VirtualNetworks is optional: available_networks lists each
+		// beside the networks, to its organization only.
+		VirtualNetworks []*seedVirtualNetwork `json:"virtual_networks"`
 	}
 	seedDataCenter struct {
 		ID        string      `json:"id"`
@@ -69,12 +72,14 @@ type (
 		dataCenterID   string
 	}
 	seedSubnet struct {
+		ID             string   `json:"id"` // optional: sbnt_…, generated if missing
 		CIDR           string   `json:"cidr"`
 		Gateway        string   `json:"gateway"`
 		Reserved       []string `json:"reserved"`
 		ReverseDNSZone string   `json:"reverse_dns_zone"`
 		prefix         netip.Prefix
-		zone           string // the subnet's own zone, else the network's
+		gateway        netip.Addr // the zero Addr when there is none
+		zone           string     // the subnet's own zone, else the network's
 		free           []addrRange
 	}
 	seedOrganization struct {
@@ -85,6 +90,14 @@ type (
 		Suspended  bool     `json:"suspended"`
 		Networks   []string `json:"networks"`
 		networkIDs []string
+	}
+	seedVirtualNetwork struct {
+		ID             string `json:"id"`
+		Name           string `json:"name"`
+		DataCenter     string `json:"data_center"`  // a data center's permalink
+		Organization   string `json:"organization"` // the sub_domain of the one that has it
+		dataCenterID   string
+		organizationID string
 	}
 	seedToken struct {
 		Token         string                 `json:"token"`

@@ -11,8 +11,9 @@ import (
 )
 
 // schemaVersion is kept in PRAGMA user_version, so that an older ipdesk
-// refuses a store a newer one has changed.
-const schemaVersion = 1
+// refuses a store a newer one has changed: schema makes version 1, and
+// each of upgrades takes a store one version further.
+var schemaVersion = 1 + len(upgrades)
 
 // schema is the whole store. Objects keep the order the seed gave them in
 // seq (allocation's "first subnet in seed order" and every list rely on it).
@@ -96,6 +97,58 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS ip_addresses_by_organization ON ip_addresses(organization_id, seq)`,
 }
 
+// upgrades[i] takes a store from schema version i+1 to i+2, inside the
+// transaction that opens it.
+var upgrades = []func(context.Context, *sql.Tx) error{
+	upgradeSubnetsAndVirtualNetworks,
+}
+
+// upgradeSubnetsAndVirtualNetworks (version 2) gives each subnet the id and
+// gateway an address shows in its subnet object, and adds the seed's
+// virtual networks. A subnet seeded before gets a new id, kept from then
+// on, and no gateway (null), as the seed's gateway was not kept; a store
+// seeded before has no virtual networks.
+func upgradeSubnetsAndVirtualNetworks(ctx context.Context, tx *sql.Tx) error {
+	for _, stmt := range []string{
+		`ALTER TABLE subnets ADD COLUMN id TEXT`,
+		`ALTER TABLE subnets ADD COLUMN gateway TEXT`,
+		`CREATE TABLE virtual_networks (
+			seq INTEGER PRIMARY KEY,
+			id TEXT NOT NULL UNIQUE,
+			name TEXT NOT NULL,
+			data_center_id TEXT NOT NULL REFERENCES data_centers(id),
+			organization_id TEXT NOT NULL REFERENCES organizations(id))`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	var seqs []int64
+	rows, err := tx.QueryContext(ctx, `SELECT seq FROM subnets`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs = append(seqs, seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if _, err := tx.ExecContext(ctx, `UPDATE subnets SET id = ? WHERE seq = ?`, newID(prefixSubnet), seq); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `CREATE UNIQUE INDEX subnets_by_id ON subnets(id)`)
+	return err
+}
+
 // store is the engine's SQLite database: a pool of connections for reads
 // and one connection for creates (writer). WAL lets the reads go on while a
 // create commits.
@@ -150,6 +203,12 @@ func (st *store) migrate(ctx context.Context) error {
 	for _, stmt := range schema {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
+		}
+	}
+	// A fresh store (version 0) has just been given version 1's schema.
+	for i := max(v, 1) - 1; i < len(upgrades); i++ {
+		if err := upgrades[i](ctx, tx); err != nil {
+			return fmt.Errorf("upgrade to schema version %d: %w", i+2, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {

@@ -16,6 +16,9 @@ type ipRow struct {
 	ReverseDNS     string
 	VIP            bool
 	Label          sql.NullString
+	// Allocation is what holds the address; the zero value (none) until
+	// addresses can be attached to something.
+	Allocation allocation
 }
 
 const ipColumns = `id, organization_id, subnet_seq, address, reverse_dns, vip, label`

@@ -23,6 +23,7 @@ func (st *store) loadSeed(ctx context.Context, s *seedFile, now time.Time) (bool
 	w.dataCenters(s.DataCenters)
 	w.networks(s.Networks)
 	w.organizations(s.Organizations)
+	w.virtualNetworks(s.VirtualNetworks)
 	w.tokens(s.Tokens)
 	w.exec(`INSERT INTO meta (key, value) VALUES ('seeded_at', ?)`, now.UTC().Format(time.RFC3339))
 	if w.err != nil {
@@ -76,8 +77,12 @@ func (w *seedWriter) subnet(networkID string, sub *seedSubnet) {
 	if sub.prefix.Addr().Is4() {
 		version = 4
 	}
-	res := w.exec(`INSERT INTO subnets (network_id, version, cidr, prefix_len, reverse_dns_zone) VALUES (?, ?, ?, ?, ?)`,
-		networkID, version, sub.prefix.String(), sub.prefix.Bits(), sub.zone)
+	var gateway sql.NullString
+	if sub.gateway.IsValid() {
+		gateway = sql.NullString{String: sub.gateway.String(), Valid: true}
+	}
+	res := w.exec(`INSERT INTO subnets (network_id, version, cidr, prefix_len, reverse_dns_zone, id, gateway) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		networkID, version, sub.prefix.String(), sub.prefix.Bits(), sub.zone, sub.ID, gateway)
 	if w.err != nil {
 		return
 	}
@@ -102,6 +107,13 @@ func (w *seedWriter) organizations(orgs []*seedOrganization) {
 		for _, netID := range o.networkIDs {
 			w.exec(`INSERT INTO organization_networks (organization_id, network_id) VALUES (?, ?)`, o.ID, netID)
 		}
+	}
+}
+
+func (w *seedWriter) virtualNetworks(vnets []*seedVirtualNetwork) {
+	for _, v := range vnets {
+		w.exec(`INSERT INTO virtual_networks (id, name, data_center_id, organization_id) VALUES (?, ?, ?, ?)`,
+			v.ID, v.Name, v.dataCenterID, v.organizationID)
 	}
 }
 
