@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/krystal/go-katapult/next/core"
@@ -116,21 +117,7 @@ func TestAStoreOfSchemaVersion1IsUpgradedInPlace(t *testing.T) {
 	e := openEngine(t, Config{DataDir: dir})
 	made := create(t, client(t, serve(t, e), staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
 	e.Close()
-	// Turn the store back into what ipdesk wrote before subnets had ids and
-	// gateways and the seed had virtual networks.
-	db, err := sql.Open("sqlite", filepath.Join(dir, dbFileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range []string{
-		`DROP INDEX subnets_by_id`, `ALTER TABLE subnets DROP COLUMN id`, `ALTER TABLE subnets DROP COLUMN gateway`,
-		`DROP TABLE virtual_networks`, `PRAGMA user_version = 1`,
-	} {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	db.Close()
+	downgradeToVersion1(t, dir)
 
 	sub := subnetOf(t, addressAnswer(t, dir, staffToken, *made.Id))
 	id := string(sub["id"])
@@ -149,5 +136,57 @@ func TestAStoreOfSchemaVersion1IsUpgradedInPlace(t *testing.T) {
 	next := create(t, client(t, srv, staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
 	if *next.Address != "192.0.2.4" {
 		t.Errorf("next address after the upgrade = %s, want 192.0.2.4", *next.Address)
+	}
+}
+
+// downgradeToVersion1 turns the store in dir back into what ipdesk wrote
+// before subnets had ids and gateways and seeds had virtual networks.
+func downgradeToVersion1(t *testing.T, dir string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, dbFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range []string{
+		`DROP INDEX subnets_by_id`, `ALTER TABLE subnets DROP COLUMN id`, `ALTER TABLE subnets DROP COLUMN gateway`,
+		`DROP TABLE virtual_networks`, `PRAGMA user_version = 1`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
+
+func TestProcessesOpeningOneOldStoreAtOnceUpgradeItOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e := openEngine(t, Config{DataDir: dir})
+	made := create(t, client(t, serve(t, e), staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv6"))
+	e.Close()
+	downgradeToVersion1(t, dir)
+
+	// Each Open has its own connections to the file, as another process would.
+	const n = 4
+	engines := make([]*Engine, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { engines[i], errs[i] = Open(context.Background(), Config{DataDir: dir}) })
+	}
+	wg.Wait()
+	ids := map[string]bool{}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("open %d: %v", i, errs[i])
+		}
+		srv := serve(t, engines[i])
+		res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/ip_addresses/_?ip_address[id]="+*made.Id, staffToken, nil)
+		wantStatus(t, res, body, http.StatusOK)
+		ids[string(subnetOf(t, body)["id"])] = true
+		engines[i].Close()
+	}
+	if len(ids) != 1 {
+		t.Errorf("the processes see the subnet as %v, want one id", ids)
 	}
 }

@@ -187,19 +187,22 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	return st, nil
 }
 
+// migrate brings the store to schemaVersion. The version is read inside
+// the (immediate, so write-locked) transaction: of two processes opening
+// one store at once, the second finds the first one's upgrade done.
 func (st *store) migrate(ctx context.Context) error {
-	var v int
-	if err := st.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return err
-	}
-	if v > schemaVersion {
-		return fmt.Errorf("schema version %d is newer than this ipdesk's (%d)", v, schemaVersion)
-	}
 	tx, err := st.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than this ipdesk's (%d)", v, schemaVersion)
+	}
 	for _, stmt := range schema {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
