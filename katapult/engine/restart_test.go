@@ -113,12 +113,7 @@ func TestSubnetIDsGivenOrGeneratedStayTheSameAcrossRestarts(t *testing.T) {
 
 func TestAStoreOfSchemaVersion1IsUpgradedInPlace(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	e := openEngine(t, Config{DataDir: dir})
-	made := create(t, client(t, serve(t, e), staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
-	e.Close()
-	downgradeToVersion1(t, dir)
-
+	dir, made := oldStoreWithAnAddress(t)
 	sub := subnetOf(t, addressAnswer(t, dir, staffToken, *made.Id))
 	id := string(sub["id"])
 	if !subnetIDPattern.MatchString(strings.Trim(id, `"`)) || string(sub["gateway"]) != "null" || string(sub["address"]) != `"192.0.2.0"` {
@@ -137,6 +132,18 @@ func TestAStoreOfSchemaVersion1IsUpgradedInPlace(t *testing.T) {
 	if *next.Address != "192.0.2.4" {
 		t.Errorf("next address after the upgrade = %s, want 192.0.2.4", *next.Address)
 	}
+}
+
+// oldStoreWithAnAddress is a folder with a store of schema version 1, on
+// the demo seed, holding acme's first IPv4 address of uk-lon-01-public.
+func oldStoreWithAnAddress(t *testing.T) (dir string, made core.IPAddress) {
+	t.Helper()
+	dir = t.TempDir()
+	e := openEngine(t, Config{DataDir: dir})
+	made = create(t, client(t, serve(t, e), staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv4"))
+	e.Close()
+	downgradeToVersion1(t, dir)
+	return dir, made
 }
 
 // downgradeToVersion1 turns the store in dir back into what ipdesk wrote
@@ -160,11 +167,7 @@ func downgradeToVersion1(t *testing.T, dir string) {
 
 func TestProcessesOpeningOneOldStoreAtOnceUpgradeItOnce(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	e := openEngine(t, Config{DataDir: dir})
-	made := create(t, client(t, serve(t, e), staffToken), createBodyOf("acme", "uk-lon-01-public", "ipv6"))
-	e.Close()
-	downgradeToVersion1(t, dir)
+	dir, made := oldStoreWithAnAddress(t)
 
 	// Each Open has its own connections to the file, as another process would.
 	const n = 4
