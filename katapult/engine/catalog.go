@@ -84,14 +84,14 @@ type catalog struct {
 	organizations []*organization
 	tokens        []*token
 	subnets       map[int64]subnet
-	// virtualNetworks are in seed order.
-	virtualNetworks []*virtualNetwork
-	dataCenterBy    index[*dataCenter]
-	networkBy       index[*network]
-	orgBy           index[*organization]
+	dataCenterBy  index[*dataCenter]
+	networkBy     index[*network]
+	orgBy         index[*organization]
 	// tokenBy is keyed by the token's SHA-256, so that finding one does not
 	// compare secrets byte by byte.
 	tokenBy map[[32]byte]*token
+	// virtualNetworks are in seed order.
+	virtualNetworks []*virtualNetwork
 }
 
 func tokenHash(tok string) [32]byte {

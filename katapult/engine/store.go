@@ -15,8 +15,9 @@ import (
 // each of upgrades takes a store one version further.
 var schemaVersion = 1 + len(upgrades)
 
-// schema is the whole store. Objects keep the order the seed gave them in
-// seq (allocation's "first subnet in seed order" and every list rely on it).
+// schema is the store at version 1 (upgrades add to it). Objects keep the
+// order the seed gave them in seq (allocation's "first subnet in seed
+// order" and every list rely on it).
 // free_ranges holds the addresses still free, as inclusive ranges of 16-byte
 // big-endian blobs; a range only ever shrinks, since addresses are never
 // released here. ip_addresses.address is UNIQUE: even a wrong allocator
