@@ -75,15 +75,15 @@ func (e *Engine) authenticate(w http.ResponseWriter, r *http.Request) (*token, e
 }
 
 // limit counts the request against the token's minute and sets the rate
-// limit headers every authenticated answer carries.
+// limit headers to what the token has left (serve set them to the whole
+// allowance, for the answers that count against no token).
 func (e *Engine) limit(w http.ResponseWriter, tok *token) error {
 	if e.limiter == nil {
 		return nil
 	}
 	remaining, wait, ok := e.limiter.take(tok.seq)
 	h := w.Header()
-	h.Set("X-RateLimit-Permitted", strconv.Itoa(e.limiter.perMinute))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	e.limiter.setHeaders(h, remaining)
 	if ok {
 		return nil
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"database/sql"
+	"net/netip"
 )
 
 // accessLevel is what a token may do with an organization it holds.
@@ -36,6 +37,14 @@ type (
 	subnet struct {
 		network *network
 		bits    int
+		id      string
+		prefix  netip.Prefix
+		gateway sql.NullString // null for a subnet seeded without one
+	}
+	virtualNetwork struct {
+		ID, Name       string
+		DataCenter     *dataCenter
+		organizationID string // the organization that has it
 	}
 	organization struct {
 		ID, Name, SubDomain string
@@ -90,6 +99,8 @@ type catalog struct {
 	// tokenBy is keyed by the token's SHA-256, so that finding one does not
 	// compare secrets byte by byte.
 	tokenBy map[[32]byte]*token
+	// virtualNetworks are in seed order.
+	virtualNetworks []*virtualNetwork
 }
 
 func tokenHash(tok string) [32]byte {

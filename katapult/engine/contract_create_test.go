@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -160,4 +162,82 @@ func TestCreateRunsTheTinyPoolDryAfterThreeAddresses(t *testing.T) {
 	// The small pool has no IPv6 subnet at all: its IPv6 pool is empty too.
 	res, _ = c.PostOrganizationIpAddressesWithResponse(context.Background(), createBodyOf("acme", "nl-ams-01-small", "ipv6"))
 	wantError(t, res.HTTPResponse, res.Body, katapult.CodeNoAvailableAddresses)
+}
+
+var subnetIDPattern = regexp.MustCompile(`^sbnt_[A-Za-z0-9]{16}$`)
+
+// subnetOf decodes the subnet object of an answer that holds an ip_address
+// (next/core's IPAddress has no subnet field: the OpenAPI 2.68.0 lacks it).
+func subnetOf(t testing.TB, body []byte) map[string]json.RawMessage {
+	t.Helper()
+	var raw struct {
+		IPAddress struct {
+			Subnet map[string]json.RawMessage `json:"subnet"`
+		} `json:"ip_address"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil || raw.IPAddress.Subnet == nil {
+		t.Fatalf("no subnet object in %s (%v)", body, err)
+	}
+	return raw.IPAddress.Subnet
+}
+
+func TestAnAddressCarriesTheSubnetItCameFrom(t *testing.T) {
+	t.Parallel()
+	srv := demoServer(t)
+	tests := []struct {
+		name, network, version string
+		want                   string // the subnet object without its id
+	}{
+		{"IPv4, first subnet", "uk-lon-01-public", "ipv4",
+			`{"address":"192.0.2.0","gateway":"192.0.2.1","mask":28,"billable":true,"version":4}`},
+		{"IPv6", "uk-lon-01-public", "ipv6",
+			`{"address":"2001:db8:100::","gateway":"2001:db8:100::1","mask":48,"billable":true,"version":6}`},
+		{"IPv4 of another network", "uk-lon-01-edge", "ipv4",
+			`{"address":"192.0.2.64","gateway":"192.0.2.65","mask":26,"billable":true,"version":4}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			made, ipID, address := createRaw(t, srv, staffToken, "acme", tt.network, tt.version)
+			sub := subnetOf(t, made)
+			var id string
+			if err := json.Unmarshal(sub["id"], &id); err != nil || !subnetIDPattern.MatchString(id) {
+				t.Errorf("subnet id = %s", sub["id"])
+			}
+			delete(sub, "id")
+			var want map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(tt.want), &want); err != nil {
+				t.Fatal(err)
+			}
+			if !maps.EqualFunc(sub, want, func(a, b json.RawMessage) bool { return bytes.Equal(a, b) }) {
+				t.Errorf("subnet = %s", made)
+			}
+			// Reading the address back, by id and by address, gives the same subnet.
+			for _, q := range []string{"ip_address[id]=" + ipID, "ip_address[address]=" + address} {
+				res, got := rawRequest(t, srv, http.MethodGet, "/core/v1/ip_addresses/_?"+q, staffToken, nil)
+				wantStatus(t, res, got, http.StatusOK)
+				if again := subnetOf(t, got); string(again["id"]) != `"`+id+`"` || !bytes.Equal(again["mask"], sub["mask"]) {
+					t.Errorf("GET ?%s: subnet = %v, want the create's %s", q, again, id)
+				}
+			}
+		})
+	}
+}
+
+func TestTwoAddressesOfOneSubnetShareItsIDAndOfTwoSubnetsDoNot(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, openEngine(t, Config{SeedFile: poolsSeed}))
+	ids := map[string]string{} // address → subnet id
+	// pool: 192.0.2.0/28 (gateway .1) holds .2 to .14, then 192.0.2.16/28 without a gateway.
+	for range 14 {
+		made, _, address := createRaw(t, srv, "test-token", "test", "pool", "ipv4")
+		sub := subnetOf(t, made)
+		ids[address] = string(sub["id"])
+		if address == "192.0.2.17" && (string(sub["gateway"]) != "null" || string(sub["address"]) != `"192.0.2.16"`) {
+			t.Errorf("a subnet seeded without a gateway = %v, want gateway null", sub)
+		}
+	}
+	if ids["192.0.2.2"] != ids["192.0.2.14"] || ids["192.0.2.2"] == ids["192.0.2.17"] || ids["192.0.2.17"] == "" {
+		t.Errorf("subnet ids by address = %v", ids)
+	}
 }

@@ -174,7 +174,7 @@ func TestAReleaseDetachesAnAllocatedAddress(t *testing.T) {
 func TestTheHandWrittenClientUnallocatesAndReleases(t *testing.T) {
 	t.Parallel()
 	srv := demoServer(t)
-	c := legacyClient(t, srv, staffToken)
+	c := legacyClient(t, srv, staffToken, "_")
 	ctx := context.Background()
 	if _, err := c.IPAddresses.Unallocate(ctx, legacy.IPAddressRef{ID: globexVMAddress}); err != nil {
 		t.Fatalf("unallocate: %v", err)

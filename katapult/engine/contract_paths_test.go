@@ -20,6 +20,7 @@ func TestTheObjectsPathSegmentMayBeAPlaceholderOrItsID(t *testing.T) {
 	}{
 		{"an underscore placeholder with a query lookup", "/core/v1/organizations/_?organization[sub_domain]=acme"},
 		{"the argument's name as placeholder, as next/core sends", "/core/v1/organizations/organization?organization[sub_domain]=acme"},
+		{"a colon and the argument's name, as an older generated client sends", "/core/v1/organizations/:organization?organization[sub_domain]=acme"},
 		{"the object's id in the path alone", "/core/v1/organizations/" + acmeID},
 		{"the object's id in the path and the same id in the query", "/core/v1/organizations/" + acmeID + "?organization[id]=" + acmeID},
 		{"a lookup by id in the query", "/core/v1/organizations/_?organization[id]=" + acmeID},
@@ -54,6 +55,8 @@ func TestALookupWithTwoKeysOrNoMatchFindsNothing(t *testing.T) {
 		{"one key given twice with different values", "/core/v1/organizations/_?organization[sub_domain]=acme&organization[sub_domain]=globex", katapult.CodeOrganizationNotFound},
 		{"an id in the path and another key in the query", "/core/v1/organizations/" + acmeID + "?organization[sub_domain]=acme", katapult.CodeOrganizationNotFound},
 		{"a path segment that is not an id", "/core/v1/organizations/acme", katapult.CodeOrganizationNotFound},
+		{"a colon and another argument's name", "/core/v1/organizations/:network?organization[sub_domain]=acme", katapult.CodeOrganizationNotFound},
+		{"a colon placeholder of a data center with a network's lookup", "/core/v1/data_centers/:network/default_network?data_center[permalink]=uk-lon-01", katapult.CodeDataCenterNotFound},
 		{"an unknown key", "/core/v1/organizations/_?organization[name]=ACME%20Inc.", katapult.CodeOrganizationNotFound},
 		{"an empty value", "/core/v1/organizations/_?organization[sub_domain]=", katapult.CodeOrganizationNotFound},
 		{"a network by two keys", "/core/v1/networks/_?network[permalink]=uk-lon-01-public&network[id]=netw_eG0juXmwoO58rchd", katapult.CodeNetworkNotFound},
@@ -141,13 +144,15 @@ func TestEveryEndpointTakesItsObjectAsUnderscoreArgumentNameOrID(t *testing.T) {
 		{"underscore, encoded brackets", "_", true},
 		{"argument name, raw brackets", "arg", false},
 		{"argument name, encoded brackets", "arg", true},
+		{"colon and argument name, raw brackets", ":arg", false},
+		{"colon and argument name, encoded brackets", ":arg", true},
 		{"id in the path", "", false},
 	}
 	for _, ep := range endpoints {
 		for _, f := range forms {
 			t.Run(ep.name+"/"+f.name, func(t *testing.T) {
 				t.Parallel()
-				seg := map[string]string{"_": "_", "arg": ep.arg, "": ep.id}[f.seg]
+				seg := map[string]string{"_": "_", "arg": ep.arg, ":arg": ":" + ep.arg, "": ep.id}[f.seg]
 				path := strings.Replace(ep.path, "{seg}", seg, 1)
 				var body []byte
 				if f.seg != "" {

@@ -111,6 +111,46 @@ func TestAvailableNetworksGiveTheirDataCenterAsIDNameAndPermalinkOnly(t *testing
 	}
 }
 
+func TestAvailableNetworksListTheOrganizationsOwnVirtualNetworks(t *testing.T) {
+	t.Parallel()
+	srv := demoServer(t)
+	tests := []struct {
+		org  string
+		want string
+	}{
+		{"acme", `[{"id":"vnet_7Gn4BNPmLfsU1iJ2","name":"Backbone","data_center":{"id":"loc_0KHcEf32jmxK4uDk","name":"London","permalink":"uk-lon-01"}}]`},
+		{"globex", `[{"id":"vnet_JfYWMJUJ9BnrCnKY","name":"Database Network","data_center":{"id":"loc_VMRiqDLZ7bZLhDj9","name":"Amsterdam","permalink":"nl-ams-01"}}]`},
+		{"initech", ""}, // suspended: refused before any network is listed
+	}
+	for _, tt := range tests {
+		t.Run(tt.org, func(t *testing.T) {
+			res, err := client(t, srv, staffToken).GetOrganizationAvailableNetworksWithResponse(context.Background(),
+				&core.GetOrganizationAvailableNetworksParams{OrganizationSubDomain: ptr(tt.org)})
+			if tt.want == "" {
+				if err == nil {
+					t.Fatalf("answered %s, want a refusal", res.Body)
+				}
+				wantError(t, res.HTTPResponse, res.Body, katapult.CodeOrganizationSuspended)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, res.HTTPResponse, res.Body, http.StatusOK)
+			var raw struct {
+				VirtualNetworks json.RawMessage `json:"virtual_networks"`
+			}
+			if err := json.Unmarshal(res.Body, &raw); err != nil || string(raw.VirtualNetworks) != tt.want {
+				t.Errorf("virtual_networks = %s (%v), want %s", raw.VirtualNetworks, err, tt.want)
+			}
+			vn := res.JSON200.VirtualNetworks
+			if len(vn) != 1 || *vn[0].Id == "" || *vn[0].DataCenter.Permalink == "" {
+				t.Errorf("next/core decoded %+v", vn)
+			}
+		})
+	}
+}
+
 func TestDataCentersGiveTheirCountryAsIDAndNameOnly(t *testing.T) {
 	t.Parallel()
 	srv := demoServer(t)

@@ -121,7 +121,7 @@ func TestTheDemoSeedsTokensAreRefusedAnEditOrAReleaseTheirScopesDoNotAllow(t *te
 	wantError(t, dres.HTTPResponse, dres.Body, katapult.CodeScopeNotGranted)
 
 	// The hand-written client decodes the same refusals by their code.
-	old := legacyClient(t, srv, readOnlyToken)
+	old := legacyClient(t, srv, readOnlyToken, "_")
 	if _, _, err := old.IPAddresses.Update(context.Background(), legacy.IPAddressRef{ID: *ip.Id},
 		&legacy.IPAddressUpdateArguments{VIP: ptr(false)}); !errors.Is(err, katapultapi.ErrScopeNotGranted) {
 		t.Errorf("hand-written update with the read-only token: %v", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,22 +14,6 @@ import (
 
 	"ipdesk/katapult"
 )
-
-// legacyClient is Krystal's older hand-written Go client (go-katapult/core),
-// which Krystal's first Terraform provider uses.
-func legacyClient(t testing.TB, srv *httptest.Server, token string) *legacy.Client {
-	t.Helper()
-	base, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, err := katapultapi.New(katapultapi.WithBaseURL(base), katapultapi.WithAPIKey(token),
-		katapultapi.WithHTTPClient(srv.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return legacy.New(kc)
-}
 
 // legacyCode is the error code the hand-written client decoded from an
 // answer's envelope (it keeps it on the response), "" when it decoded none.
@@ -129,7 +112,7 @@ func TestTerraformsUpdateAndDestroyOfAnIPWorkWithTheGeneratedClient(t *testing.T
 func TestTerraformsUpdateAndDestroyOfAnIPWorkWithTheHandWrittenClient(t *testing.T) {
 	t.Parallel()
 	srv := demoServer(t)
-	c := legacyClient(t, srv, staffToken)
+	c := legacyClient(t, srv, staffToken, "_")
 	ctx := context.Background()
 	ip, _, err := c.IPAddresses.Create(ctx, legacy.OrganizationRef{SubDomain: "acme"},
 		&legacy.IPAddressCreateArguments{Network: legacy.NetworkRef{Permalink: "uk-lon-01-public"}, Version: legacy.IPv4})

@@ -83,6 +83,9 @@ func (e *Engine) admitToken(w http.ResponseWriter, r *http.Request, h [32]byte) 
 	}
 	secs := max(1, int((wait+time.Second-1)/time.Second))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	// Nothing is left for this request, whatever token it has: the same
+	// numbers for every token, so that they tell nothing about it.
+	e.limiter.setHeaders(w.Header(), 0)
 	// No total_permitted: clients read it as the limit per token, which
 	// this is not.
 	return nil, katapult.NewError(katapult.CodeRateLimitReached, katapult.Detail{})

@@ -35,15 +35,17 @@ func guess(t *testing.T, srv *httptest.Server, i int) (*http.Response, []byte) {
 
 // wantGuessLimited checks the refusal of an address that guessed too
 // often: Katapult's rate_limit_reached envelope with a Retry-After, and
-// none of the per-token headers, since no token was looked at.
+// rate limit headers that say nothing is left, the same for every token,
+// since no token was looked at.
 func wantGuessLimited(t *testing.T, res *http.Response, body []byte, retryAfter int) {
 	t.Helper()
 	wantError(t, res, body, katapult.CodeRateLimitReached)
 	if got := res.Header.Get("Retry-After"); got != strconv.Itoa(retryAfter) {
 		t.Errorf("Retry-After %q, want %d", got, retryAfter)
 	}
-	if res.Header.Get("X-RateLimit-Remaining") != "" {
-		t.Error("a refusal before the token was looked up carries a token's rate limit headers")
+	if res.Header.Get("X-RateLimit-Permitted") != "1000" || res.Header.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("rate limit headers %q, %q; want 1000, 0 whatever the token",
+			res.Header.Get("X-RateLimit-Permitted"), res.Header.Get("X-RateLimit-Remaining"))
 	}
 }
 

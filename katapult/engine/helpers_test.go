@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"testing"
 
 	"github.com/krystal/go-katapult/next/core"
@@ -89,11 +90,14 @@ func wantError(t testing.TB, res *http.Response, body []byte, code katapult.Code
 	if got.Description != entry.Description {
 		t.Errorf("description = %q, want the catalogue's %q", got.Description, entry.Description)
 	}
-	if res.Header.Get("X-Request-Id") == "" {
-		t.Error("no X-Request-Id")
+	if id := res.Header.Get("X-Request-Id"); !requestIDPattern.MatchString(id) {
+		t.Errorf("X-Request-Id = %q, want a UUID", id)
 	}
 	return got
 }
+
+// requestIDPattern is Katapult's X-Request-Id: a UUID, in lower case.
+var requestIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // wantStatus fails the test unless the answer has the status.
 func wantStatus(t testing.TB, res *http.Response, body []byte, status int) {
@@ -150,4 +154,21 @@ func create(t testing.TB, c *core.ClientWithResponses, body core.PostOrganizatio
 	}
 	wantStatus(t, res.HTTPResponse, res.Body, http.StatusOK)
 	return res.JSON200.IpAddress
+}
+
+// createRaw creates an address over raw HTTP, with a lookup by sub_domain
+// and permalink, and returns the answer's body, the new address's id and
+// the address itself. The test fails unless the address is created.
+func createRaw(t testing.TB, srv *httptest.Server, token, org, network, version string) (body []byte, id, address string) {
+	t.Helper()
+	req := `{"organization":{"sub_domain":"` + org + `"},"network":{"permalink":"` + network + `"},"version":"` + version + `"}`
+	res, body := rawRequest(t, srv, http.MethodPost, "/core/v1/organizations/_/ip_addresses", token, []byte(req))
+	wantStatus(t, res, body, http.StatusOK)
+	var ip struct {
+		IPAddress struct{ ID, Address string } `json:"ip_address"`
+	}
+	if err := json.Unmarshal(body, &ip); err != nil {
+		t.Fatal(err)
+	}
+	return body, ip.IPAddress.ID, ip.IPAddress.Address
 }

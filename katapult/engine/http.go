@@ -1,12 +1,13 @@
 package engine
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/google/uuid"
 
 	"ipdesk/katapult"
 )
@@ -73,8 +74,12 @@ func (e *Engine) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	_ = writeJSON(w, kerr.Status, env) // an envelope of strings always encodes
 }
 
-// serve wraps the routes with what every answer gets: an X-Request-Id, one
-// log line (never the token), and a panic turned into an envelope. A panic
+// serve wraps the routes with what every answer gets: an X-Request-Id (a
+// UUID, as Katapult's), the rate limit headers, one log line (never the
+// token), and a panic turned into an envelope. The rate limit headers start
+// as the whole allowance, which is what an answer that counts against no
+// token (no token, an unknown one, no route) reports: it tells nothing of
+// any token. An authenticated request's count replaces them (limit). A panic
 // answers unhandled_exception, as Katapult does when it crashes, and not
 // service_unavailable: a create may panic after its commit, and clients read
 // service_unavailable as "nothing was done".
@@ -83,8 +88,11 @@ func (e *Engine) serve(next http.Handler) http.Handler {
 		e.open.RLock()
 		defer e.open.RUnlock()
 		start := time.Now()
-		id := rand.Text()
+		id := uuid.NewString()
 		w.Header().Set(headerRequestID, id)
+		if e.limiter != nil {
+			e.limiter.setHeaders(w.Header(), e.limiter.perMinute)
+		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {

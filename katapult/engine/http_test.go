@@ -120,8 +120,8 @@ func TestEveryAnswerHasARequestIDAndTheLogNeverHasTheToken(t *testing.T) {
 			res, body := rawRequest(t, srv, tt.method, tt.path, tt.token, nil)
 			wantStatus(t, res, body, tt.status)
 			id := res.Header.Get("X-Request-Id")
-			if id == "" || seen[id] {
-				t.Errorf("X-Request-Id = %q (seen before: %v)", id, seen[id])
+			if !requestIDPattern.MatchString(id) || seen[id] {
+				t.Errorf("X-Request-Id = %q, want a UUID (seen before: %v)", id, seen[id])
 			}
 			seen[id] = true
 			if !strings.Contains(logs.String(), id) {

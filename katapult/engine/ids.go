@@ -15,11 +15,39 @@ const (
 	prefixNetwork      = "netw_"
 	prefixOrganization = "org_"
 	prefixIPAddress    = "ip_"
+	prefixSubnet       = "sbnt_"
+	prefixVirtualNet   = "vnet_"
 	prefixUser         = "user_"
 	// prefixAPIToken is the engine's own: no recorded answer shows the
 	// prefix of Katapult's API token ids.
 	prefixAPIToken = "apitoken_"
 )
+
+// morePrefixes lists the other prefixes real ids of a type come with: a
+// prefix changed as Katapult grew, and older objects keep theirs (London is
+// loc_…, newer data centers are dc_…). New ids get the first prefix.
+var morePrefixes = map[string][]string{
+	prefixDataCenter: {"dc_"},
+}
+
+// validIDOf reports whether s is an id of the type whose first prefix is
+// prefix, under any of the type's prefixes.
+func validIDOf(s, prefix string) bool {
+	if validID(s, prefix) {
+		return true
+	}
+	for _, p := range morePrefixes[prefix] {
+		if validID(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixNames writes a type's prefixes for a message: "loc_ or dc_".
+func prefixNames(prefix string) string {
+	return strings.Join(append([]string{prefix}, morePrefixes[prefix]...), " or ")
+}
 
 // newID returns prefix followed by 16 random letters and digits.
 func newID(prefix string) string {

@@ -35,10 +35,9 @@ func (e *Engine) listIPAddresses(w http.ResponseWriter, r *http.Request, tok *to
 	}
 	items := make([]ipAddressItemJSON, 0, len(rows))
 	for _, row := range rows {
-		items = append(items, ipAddressItemJSON{
-			ID: row.ID, Address: row.Addr.String(), ReverseDNS: row.ReverseDNS, VIP: row.VIP,
-			AllocationID: nullStr(row.Allocation.ID), AllocationType: nullStr(row.Allocation.Type),
-		})
+		item := ipAddressItemJSON{ID: row.ID, Address: row.Addr.String(), ReverseDNS: row.ReverseDNS, VIP: row.VIP}
+		item.AllocationID, item.AllocationType = allocationFields(row.Allocation)
+		items = append(items, item)
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Pagination  paginationJSON      `json:"pagination"`
@@ -110,20 +109,29 @@ func (e *Engine) getIPAddress(w http.ResponseWriter, r *http.Request, tok *token
 	if !ok || tok.access[row.OrganizationID] == "" {
 		return apiError(katapult.CodeIPAddressNotFound)
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		IPAddress  ipAddressJSON   `json:"ip_address"`
-		Allocation *allocationJSON `json:"allocation"`
-	}{IPAddress: e.ipAddressView(row), Allocation: allocationView(row.Allocation)})
+	return writeJSON(w, http.StatusOK, e.addressWithAllocation(row))
 }
 
-// ipAddressView nests the address's network, data center and country.
+// addressWithAllocation is the answer of GET /ip_addresses/_: the address,
+// and beside it what holds it.
+func (e *Engine) addressWithAllocation(row ipRow) any {
+	return struct {
+		IPAddress  ipAddressJSON   `json:"ip_address"`
+		Allocation *allocationJSON `json:"allocation"`
+	}{e.ipAddressView(row), allocationView(row.Allocation)}
+}
+
+// ipAddressView nests the address's network, data center and country, and
+// its subnet.
 func (e *Engine) ipAddressView(row ipRow) ipAddressJSON {
 	sub := e.cat.subnets[row.SubnetSeq]
-	return ipAddressJSON{
+	ip := ipAddressJSON{
 		ID: row.ID, Address: row.Addr.String(), ReverseDNS: row.ReverseDNS,
 		VIP: row.VIP, Label: nullStr(row.Label),
 		AddressWithMask: addressWithMask(row.Addr, sub.bits),
 		Network:         networkView(sub.network),
-		AllocationID:    nullStr(row.Allocation.ID), AllocationType: nullStr(row.Allocation.Type),
+		Subnet:          subnetView(sub),
 	}
+	ip.AllocationID, ip.AllocationType = allocationFields(row.Allocation)
+	return ip
 }

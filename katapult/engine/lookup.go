@@ -20,11 +20,12 @@ type lookup struct {
 type lookupPairs map[[2]string]struct{}
 
 // fromPath adds the path segment that stands for the object. Clients send
-// "_" or the argument's name as a mere placeholder; anything else is the
-// object's id.
+// "_", the argument's name or ":" and the name (the route's own placeholder,
+// as an older generated client leaves it) as a mere placeholder; anything
+// else is the object's id.
 func (p lookupPairs) fromPath(r *http.Request, arg string) bool {
 	seg := r.PathValue(arg)
-	if seg == "" || seg == "_" || seg == arg {
+	if seg == "" || seg == "_" || seg == arg || seg == ":"+arg {
 		return false
 	}
 	p[[2]string{"id", seg}] = struct{}{}

@@ -7,7 +7,7 @@ import (
 )
 
 // GET /organizations/:organization/available_networks: the networks the
-// organization may use, in seed order. The engine has no virtual networks.
+// organization may use, and the virtual networks it has, in seed order.
 func (e *Engine) availableNetworks(w http.ResponseWriter, r *http.Request, tok *token) error {
 	lk, err := queryLookup(r, "organization")
 	if err != nil {
@@ -23,10 +23,16 @@ func (e *Engine) availableNetworks(w http.ResponseWriter, r *http.Request, tok *
 			out = append(out, networkBriefView(n))
 		}
 	}
+	vnets := []virtualNetworkJSON{}
+	for _, v := range e.cat.virtualNetworks {
+		if v.organizationID == o.ID {
+			vnets = append(vnets, virtualNetworkView(v))
+		}
+	}
 	return writeJSON(w, http.StatusOK, struct {
-		Networks        []networkBriefJSON `json:"networks"`
-		VirtualNetworks []struct{}         `json:"virtual_networks"`
-	}{out, []struct{}{}})
+		Networks        []networkBriefJSON   `json:"networks"`
+		VirtualNetworks []virtualNetworkJSON `json:"virtual_networks"`
+	}{out, vnets})
 }
 
 // GET /networks/:network: any network; no organization is involved.

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -43,4 +45,15 @@ func (l *rateLimiter) take(key int64) (remaining, wait int, ok bool) {
 	}
 	left := w.start.Add(time.Minute).Sub(now)
 	return 0, max(1, int((left+time.Second-1)/time.Second)), false
+}
+
+// setHeaders writes the rate limit headers of an answer: the allowance a
+// minute and what is left of it. With the limit off (a nil limiter) there
+// is no allowance to tell of, and it writes nothing.
+func (l *rateLimiter) setHeaders(h http.Header, remaining int) {
+	if l == nil {
+		return
+	}
+	h.Set("X-RateLimit-Permitted", strconv.Itoa(l.perMinute))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 }

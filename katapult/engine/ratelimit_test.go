@@ -70,18 +70,18 @@ func TestTheRateLimitComesAfterTheTokenAndBeforeTheScope(t *testing.T) {
 	tests := []struct {
 		name, token string
 		code        katapult.Code
-		headers     bool
+		remaining   string
 	}{
-		{"an unknown token is refused before it is counted", "nope", katapult.CodeInvalidAPIToken, false},
-		{"a known token's refusal carries the headers", noOrgsToken, katapult.CodeScopeNotGranted, true},
-		{"the second request of the minute is limited before its scope is checked", noOrgsToken, katapult.CodeRateLimitReached, true},
+		{"an unknown token is refused before it is counted", "nope", katapult.CodeInvalidAPIToken, "1"},
+		{"a known token's refusal is counted", noOrgsToken, katapult.CodeScopeNotGranted, "0"},
+		{"the second request of the minute is limited before its scope is checked", noOrgsToken, katapult.CodeRateLimitReached, "0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/organizations", tt.token, nil)
 			wantError(t, res, body, tt.code)
-			if has := res.Header.Get("X-RateLimit-Permitted") != ""; has != tt.headers {
-				t.Errorf("rate limit headers present = %v, want %v", has, tt.headers)
+			if p, r := res.Header.Get("X-RateLimit-Permitted"), res.Header.Get("X-RateLimit-Remaining"); p != "1" || r != tt.remaining {
+				t.Errorf("rate limit headers = %q, %q; want 1, %s", p, r, tt.remaining)
 			}
 		})
 	}
@@ -116,5 +116,40 @@ func TestKrystalsClientFindsTheRateLimitEnvelopeInTheBody(t *testing.T) {
 	h := res.HTTPResponse.Header
 	if got.Detail.TotalPermitted != 1 || h.Get("X-RateLimit-Permitted") != "1" || h.Get("X-RateLimit-Remaining") != "0" || h.Get("Retry-After") == "" {
 		t.Errorf("detail %+v, headers %v: want total_permitted 1, permitted 1, remaining 0 and a Retry-After", got.Detail, h)
+	}
+}
+
+func TestEveryAnswerCarriesTheRateLimitHeaders(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, openEngine(t, Config{RateLimit: 50}))
+	// The staff token spends one request first, so that its count shows.
+	res, body := rawRequest(t, srv, http.MethodGet, "/core/v1/data_centers", staffToken, nil)
+	wantStatus(t, res, body, http.StatusOK)
+	tests := []struct {
+		name, method, path, token string
+		code                      katapult.Code
+		remaining                 string
+	}{
+		{"a success", http.MethodGet, "/core/v1/data_centers", staffToken, "", "48"},
+		{"an error of the endpoint", http.MethodGet, "/core/v1/networks/_?network[permalink]=nope", staffToken, katapult.CodeNetworkNotFound, "47"},
+		{"an invalid argument", http.MethodGet, "/core/v1/organizations/_/ip_addresses?organization[sub_domain]=acme&page=0", staffToken, katapult.CodeInvalidArgument, "46"},
+		{"no token at all", http.MethodGet, "/core/v1/data_centers", "", katapult.CodeMissingAPIToken, "50"},
+		{"an unknown token", http.MethodGet, "/core/v1/data_centers", "nope", katapult.CodeInvalidAPIToken, "50"},
+		{"no such route", http.MethodGet, "/core/v1/nothing", staffToken, katapult.CodeRouteNotFound, "50"},
+		{"a method the route lacks", http.MethodPut, "/core/v1/data_centers", staffToken, katapult.CodeMethodNotAllowed, "50"},
+		{"an unclean path", http.MethodGet, "/core/v1//data_centers", staffToken, katapult.CodeRouteNotFound, "50"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := rawRequest(t, srv, tt.method, tt.path, tt.token, nil)
+			if tt.code == "" {
+				wantStatus(t, res, body, http.StatusOK)
+			} else {
+				wantError(t, res, body, tt.code)
+			}
+			if p, r := res.Header.Get("X-RateLimit-Permitted"), res.Header.Get("X-RateLimit-Remaining"); p != "50" || r != tt.remaining {
+				t.Errorf("rate limit headers = %q, %q; want 50, %s", p, r, tt.remaining)
+			}
+		})
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // routes is the engine's whole surface, one line a route. The path segment
-// after a resource is a placeholder: "_", the argument's name, or an id.
+// after a resource is a placeholder: "_", the argument's name, ":name", or an id.
 func (e *Engine) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /core/v1/organizations", e.api(e.listOrganizations, scopeOrganizationsRead))

@@ -43,6 +43,9 @@ type (
 		Networks      []*seedNetwork      `json:"networks"`
 		Organizations []*seedOrganization `json:"organizations"`
 		Tokens        []*seedToken        `json:"tokens"`
+		// VirtualNetworks is optional: available_networks lists each
+		// beside the networks, to its organization only.
+		VirtualNetworks []*seedVirtualNetwork `json:"virtual_networks"`
 	}
 	seedDataCenter struct {
 		ID        string      `json:"id"`
@@ -69,11 +72,13 @@ type (
 		dataCenterID   string
 	}
 	seedSubnet struct {
+		ID             string   `json:"id"` // optional: sbnt_…, generated if missing
 		CIDR           string   `json:"cidr"`
 		Gateway        string   `json:"gateway"`
 		Reserved       []string `json:"reserved"`
 		ReverseDNSZone string   `json:"reverse_dns_zone"`
 		prefix         netip.Prefix
+		gateway        netip.Addr   // the zero Addr when there is none
 		zone           string       // the subnet's own zone, else the network's
 		taken          []netip.Addr // gateway and reserved
 		free           []addrRange
@@ -114,6 +119,14 @@ type (
 		// address go: unallocate and release answer
 		// resource_does_not_support_unallocation.
 		RefusesUnallocation bool `json:"refuses_unallocation"`
+	}
+	seedVirtualNetwork struct {
+		ID             string `json:"id"`
+		Name           string `json:"name"`
+		DataCenter     string `json:"data_center"`  // a data center's permalink
+		Organization   string `json:"organization"` // the sub_domain of the one that has it
+		dataCenterID   string
+		organizationID string
 	}
 	seedToken struct {
 		Token         string            `json:"token"`

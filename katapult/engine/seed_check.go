@@ -30,6 +30,9 @@ func (s *seedFile) validate() error {
 	if err := s.checkHeldAddresses(ids); err != nil {
 		return err
 	}
+	if err := s.checkVirtualNetworks(ids, dcs, orgs); err != nil {
+		return err
+	}
 	return s.checkTokens(ids, orgs)
 }
 
@@ -124,11 +127,14 @@ func (s *seedFile) checkNetworks(ids map[string]string, dcs map[string]*seedData
 		if n.ReverseDNSZone != "" && !validZone(n.ReverseDNSZone) {
 			return nil, seedErr(item, "reverse_dns_zone %q is not a domain name", n.ReverseDNSZone)
 		}
-		for _, sub := range n.Subnets {
+		for j, sub := range n.Subnets {
 			if err := checkSubnet(item, n.ReverseDNSZone, sub); err != nil {
 				return nil, err
 			}
 			sub.network = n
+			if err := claimID(ids, &sub.ID, prefixSubnet, item+" "+itemName("subnet", sub.CIDR, j)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return byPermalink, nil
@@ -158,6 +164,7 @@ func checkSubnet(item, networkZone string, sub *seedSubnet) error {
 		if !ok {
 			return seedErr(item, "gateway %q is outside subnet %s", sub.Gateway, p)
 		}
+		sub.gateway = a
 		taken = append(taken, a)
 	}
 	for _, r := range sub.Reserved {
@@ -280,6 +287,30 @@ func (s *seedFile) checkTokens(ids map[string]string, orgs map[string]*seedOrgan
 			}
 			t.access[o.ID] = level
 		}
+	}
+	return nil
+}
+
+// checkVirtualNetworks checks the optional virtual networks: each has a
+// name, a data center and the organization that has it.
+func (s *seedFile) checkVirtualNetworks(ids map[string]string, dcs map[string]*seedDataCenter, orgs map[string]*seedOrganization) error {
+	for i, v := range s.VirtualNetworks {
+		item := itemName("virtual network", v.Name, i)
+		if v.Name == "" {
+			return seedErr(item, "name is missing")
+		}
+		if err := claimID(ids, &v.ID, prefixVirtualNet, item); err != nil {
+			return err
+		}
+		dc, ok := dcs[v.DataCenter]
+		if !ok {
+			return seedErr(item, "data center %q does not exist", v.DataCenter)
+		}
+		o, ok := orgs[v.Organization]
+		if !ok {
+			return seedErr(item, "organization %q does not exist", v.Organization)
+		}
+		v.dataCenterID, v.organizationID = dc.ID, o.ID
 	}
 	return nil
 }

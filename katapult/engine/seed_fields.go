@@ -11,12 +11,13 @@ import (
 // seedItemKeys names, for each kind of item in a seed's lists, what the
 // item is called in messages and the field that tells it from its siblings.
 var seedItemKeys = map[reflect.Type]struct{ kind, key string }{
-	reflect.TypeFor[seedDataCenter]():   {"data center", "permalink"},
-	reflect.TypeFor[seedNetwork]():      {"network", "permalink"},
-	reflect.TypeFor[seedSubnet]():       {"subnet", "cidr"},
-	reflect.TypeFor[seedOrganization](): {"organization", "sub_domain"},
-	reflect.TypeFor[seedToken]():        {"token", "name"},
-	reflect.TypeFor[seedIPAddress]():    {"address", "address"},
+	reflect.TypeFor[seedDataCenter]():     {"data center", "permalink"},
+	reflect.TypeFor[seedNetwork]():        {"network", "permalink"},
+	reflect.TypeFor[seedSubnet]():         {"subnet", "cidr"},
+	reflect.TypeFor[seedOrganization]():   {"organization", "sub_domain"},
+	reflect.TypeFor[seedToken]():          {"token", "name"},
+	reflect.TypeFor[seedVirtualNetwork](): {"virtual network", "name"},
+	reflect.TypeFor[seedIPAddress]():      {"address", "address"},
 }
 
 // unknownField walks a seed decoded into plain JSON values (v) alongside

@@ -20,8 +20,8 @@ func itemName(kind, key string, i int) string {
 func claimID(ids map[string]string, id *string, prefix, item string) error {
 	if *id == "" {
 		*id = newID(prefix)
-	} else if !validID(*id, prefix) {
-		return seedErr(item, "id %q is not %s followed by letters and digits", *id, prefix)
+	} else if !validIDOf(*id, prefix) {
+		return seedErr(item, "id %q is not %s followed by letters and digits", *id, prefixNames(prefix))
 	}
 	if other, ok := ids[*id]; ok {
 		return seedErr(item, "id %q is already used by %s", *id, other)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/krystal/go-katapult/next/core"
+
 	"ipdesk/katapult"
 )
 
@@ -26,6 +28,7 @@ const (
 // seedParts builds a seed; a nil part is the valid fragment.
 type seedParts struct {
 	dcs, nets, orgs, toks []string
+	vnets                 []string // optional: left out of the seed when nil
 }
 
 func (p seedParts) json() string {
@@ -35,8 +38,12 @@ func (p seedParts) json() string {
 		}
 		return "[" + strings.Join(items, ",") + "]"
 	}
+	vnets := ""
+	if p.vnets != nil {
+		vnets = `,"virtual_networks":[` + strings.Join(p.vnets, ",") + `]`
+	}
 	return `{"data_centers":` + part(p.dcs, okDC) + `,"networks":` + part(p.nets, okNet) +
-		`,"organizations":` + part(p.orgs, okOrg) + `,"tokens":` + part(p.toks, okTok) + `}`
+		`,"organizations":` + part(p.orgs, okOrg) + `,"tokens":` + part(p.toks, okTok) + vnets + `}`
 }
 
 func netJSON(permalink, subnets string) string {
@@ -106,6 +113,27 @@ func TestASeedIsRefusedWithAMessageNamingTheItem(t *testing.T) {
 			`{"id":"netw_A1","name":"B","permalink":"b","data_center":"uk-lon-01","reverse_dns_zone":"r.example","subnets":[]}`},
 			orgs: []string{`{"name":"A","sub_domain":"acme"}`}}.json(),
 			`seed: network "b": id "netw_A1" is already used by network "a"`},
+		{"a data center id with neither of its prefixes", seedParts{dcs: []string{strings.Replace(okDC, `{"name"`, `{"id":"netw_X","name"`, 1)}}.json(),
+			`seed: data center "uk-lon-01": id "netw_X" is not loc_ or dc_ followed by letters and digits`},
+		{"a data center's prefix on a network", seedParts{nets: []string{strings.Replace(okNet, `{"name"`, `{"id":"dc_X","name"`, 1)}}.json(),
+			`seed: network "pub": id "dc_X" is not netw_ followed by letters and digits`},
+		{"a subnet id with the wrong prefix", seedParts{nets: []string{netJSON("pub", `{"id":"netw_X","cidr":"192.0.2.0/24"}`)}}.json(),
+			`seed: network "pub" subnet "192.0.2.0/24": id "netw_X" is not sbnt_ followed by letters and digits`},
+		{"a subnet id used twice", seedParts{nets: []string{netJSON("pub", `{"id":"sbnt_A1","cidr":"192.0.2.0/24"},{"id":"sbnt_A1","cidr":"2001:db8::/48"}`)}}.json(),
+			`seed: network "pub" subnet "2001:db8::/48": id "sbnt_A1" is already used by network "pub" subnet "192.0.2.0/24"`},
+		{"an unknown field of a virtual network", seedParts{vnets: []string{`{"name":"Backbone","data_center":"uk-lon-01","organization":"acme","subnet":"10.0.0.0/8"}`}}.json(),
+			`seed: virtual network "Backbone": unknown field "subnet"`},
+		{"a virtual network without a name", seedParts{vnets: []string{`{"data_center":"uk-lon-01","organization":"acme"}`}}.json(),
+			`seed: virtual network #1: name is missing`},
+		{"a virtual network id with the wrong prefix", seedParts{vnets: []string{`{"id":"netw_X","name":"Backbone","data_center":"uk-lon-01","organization":"acme"}`}}.json(),
+			`seed: virtual network "Backbone": id "netw_X" is not vnet_ followed by letters and digits`},
+		{"a virtual network in an unknown data center", seedParts{vnets: []string{`{"name":"Backbone","data_center":"uk-lon-02","organization":"acme"}`}}.json(),
+			`seed: virtual network "Backbone": data center "uk-lon-02" does not exist`},
+		{"a virtual network of an unknown organization", seedParts{vnets: []string{`{"name":"Backbone","data_center":"uk-lon-01","organization":"globex"}`}}.json(),
+			`seed: virtual network "Backbone": organization "globex" does not exist`},
+		{"a virtual network without an organization", seedParts{vnets: []string{`{"name":"Backbone","data_center":"uk-lon-01"}`}}.json(),
+			`seed: virtual network "Backbone": organization "" does not exist`},
+		{"a null virtual network", seedParts{vnets: []string{"null"}}.json(), `seed: virtual network #1: is null, not an object`},
 		{"an id with the wrong prefix", seedParts{orgs: []string{`{"id":"netw_X","name":"A","sub_domain":"acme","networks":["pub"]}`}}.json(),
 			`seed: organization "acme": id "netw_X" is not org_ followed by letters and digits`},
 		{"a CIDR that does not parse", seedParts{nets: []string{netJSON("pub", `{"cidr":"192.0.2.0/33"}`)}}.json(),
@@ -246,7 +274,7 @@ func TestTheDemoSeedIsValidAndShowsEveryState(t *testing.T) {
 			}
 		}
 	}
-	idFormat := regexp.MustCompile(`^(loc|ctry|netw|org)_[A-Za-z0-9]{16}$`)
+	idFormat := regexp.MustCompile(`^(loc|dc|ctry|netw|org|vnet)_[A-Za-z0-9]{16}$`)
 	var ids []string
 	for _, dc := range s.DataCenters {
 		ids = append(ids, dc.ID, dc.Country.ID)
@@ -256,6 +284,9 @@ func TestTheDemoSeedIsValidAndShowsEveryState(t *testing.T) {
 	}
 	for _, o := range s.Organizations {
 		ids = append(ids, o.ID)
+	}
+	for _, v := range s.VirtualNetworks {
+		ids = append(ids, v.ID)
 	}
 	for _, id := range ids {
 		if !idFormat.MatchString(id) {
@@ -278,6 +309,29 @@ func TestDemoTokensListTheStoresTokensInSeedOrder(t *testing.T) {
 	for i := range want {
 		if got[i].Token != want[i].Token || got[i].Name != want[i].Name || strings.Join(got[i].Scopes, " ") != strings.Join(want[i].Scopes, " ") {
 			t.Errorf("token %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestADataCenterIDMayHaveEitherRealPrefix(t *testing.T) {
+	t.Parallel()
+	second := strings.NewReplacer(`{"name":"London"`, `{"id":"dc_Wm37yAq0BHhKXsPa","name":"New York"`, "uk-lon-01", "us-nyc-01",
+		`"United Kingdom","iso_code2":"GB","iso_code3":"GBR","time_zone":"Europe/London"`,
+		`"United States","iso_code2":"US","iso_code3":"USA","time_zone":"America/New_York"`).Replace(okDC)
+	first := strings.Replace(okDC, `{"name"`, `{"id":"loc_UUhPmoCbpic6UX0Y","name"`, 1)
+	nyc := strings.NewReplacer(`"permalink":"pub"`, `"permalink":"nyc"`, `"data_center":"uk-lon-01"`, `"data_center":"us-nyc-01"`,
+		"192.0.2.", "198.51.100.").Replace(okNet)
+	seed := seedParts{dcs: []string{first, second}, nets: []string{okNet, nyc}}.json()
+	srv := serve(t, openEngine(t, Config{SeedFile: writeSeed(t, seed)}))
+	c := client(t, srv, "t1")
+	for _, id := range []string{"loc_UUhPmoCbpic6UX0Y", "dc_Wm37yAq0BHhKXsPa"} {
+		res, err := c.GetDataCenterDefaultNetworkWithResponse(context.Background(), &core.GetDataCenterDefaultNetworkParams{DataCenterId: &id})
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		wantStatus(t, res.HTTPResponse, res.Body, http.StatusOK)
+		if got := *res.JSON200.Network.DataCenter.Id; got != id {
+			t.Errorf("default network of %s is in data center %s", id, got)
 		}
 	}
 }

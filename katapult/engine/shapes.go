@@ -70,9 +70,12 @@ type (
 		Label           *string     `json:"label"`
 		AddressWithMask string      `json:"address_with_mask"`
 		Network         networkJSON `json:"network"`
+		Subnet          subnetJSON  `json:"subnet"`
 		AllocationID    *string     `json:"allocation_id"`
 		AllocationType  *string     `json:"allocation_type"`
 	}
+	// ipAddressItemJSON is an address in the list: the fields of the
+	// list's own schema only (no network, no subnet).
 	ipAddressItemJSON struct {
 		ID             string  `json:"id"`
 		Address        string  `json:"address"`
@@ -81,15 +84,33 @@ type (
 		AllocationID   *string `json:"allocation_id"`
 		AllocationType *string `json:"allocation_type"`
 	}
-	// allocationJSON is the resource holding an address, beside the
-	// address of GET /ip_addresses/_, as the wire has it (the OpenAPI
-	// says {id, name}): {"type":"VirtualMachine","value":{"id":…,"name":…}}.
+	// subnetJSON is the subnet an address came from, as newer answers
+	// carry it (recorded traffic; the OpenAPI 2.68.0 has no schema for
+	// it): its network address, prefix length and gateway. Every subnet
+	// the engine hands addresses out of is billable.
+	subnetJSON struct {
+		ID       string  `json:"id"`
+		Address  string  `json:"address"`
+		Gateway  *string `json:"gateway"`
+		Mask     int     `json:"mask"`
+		Billable bool    `json:"billable"`
+		Version  int     `json:"version"`
+	}
+	// allocationJSON is what holds an address, beside it in GET
+	// /ip_addresses/_: {"type":"VirtualMachine","value":{"id":…,"name":…}}
+	// on the wire, not the {id, name} of the OpenAPI.
 	allocationJSON struct {
-		Type  string `json:"type"`
-		Value struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"value"`
+		Type  string              `json:"type"`
+		Value allocationValueJSON `json:"value"`
+	}
+	allocationValueJSON struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	virtualNetworkJSON struct {
+		ID         string            `json:"id"`
+		Name       string            `json:"name"`
+		DataCenter dataCenterRefJSON `json:"data_center"`
 	}
 	paginationJSON struct {
 		CurrentPage int  `json:"current_page"`
@@ -140,11 +161,58 @@ func networkView(n *network) networkJSON {
 }
 
 func networkBriefView(n *network) networkBriefJSON {
-	dc := n.DataCenter
 	return networkBriefJSON{
 		ID: n.ID, Name: n.Name, Permalink: n.Permalink, Default: n.Default,
-		DataCenter: dataCenterRefJSON{ID: dc.ID, Name: dc.Name, Permalink: dc.Permalink},
+		DataCenter: dataCenterRefView(n.DataCenter),
 	}
+}
+
+func dataCenterRefView(dc *dataCenter) dataCenterRefJSON {
+	return dataCenterRefJSON{ID: dc.ID, Name: dc.Name, Permalink: dc.Permalink}
+}
+
+func virtualNetworkView(v *virtualNetwork) virtualNetworkJSON {
+	return virtualNetworkJSON{ID: v.ID, Name: v.Name, DataCenter: dataCenterRefView(v.DataCenter)}
+}
+
+func subnetView(s subnet) subnetJSON {
+	version := 6
+	if s.prefix.Addr().Is4() {
+		version = 4
+	}
+	return subnetJSON{
+		ID: s.id, Address: s.prefix.Addr().String(), Gateway: nullStr(s.gateway),
+		Mask: s.prefix.Bits(), Billable: true, Version: version,
+	}
+}
+
+// allocation is what an address is attached to (a virtual machine, a load
+// balancer): Type as Katapult names the kind ("VirtualMachine"), and the
+// holder's id and name. The zero value means the address is unallocated.
+type allocation struct {
+	Type, ID, Name string
+	// Locked means the holder refuses to let the address go: unallocate
+	// and release answer resource_does_not_support_unallocation.
+	Locked bool
+}
+
+// allocated reports whether the address is attached to anything.
+func (a allocation) allocated() bool { return a.ID != "" }
+
+// allocationView is the allocation beside an address: null when it has none.
+func allocationView(a allocation) *allocationJSON {
+	if a.ID == "" {
+		return nil
+	}
+	return &allocationJSON{Type: a.Type, Value: allocationValueJSON{ID: a.ID, Name: a.Name}}
+}
+
+// allocationFields are an address's own allocation_id and allocation_type.
+func allocationFields(a allocation) (id, typ *string) {
+	if a.ID == "" {
+		return nil, nil
+	}
+	return &a.ID, &a.Type
 }
 
 // nullInt and nullStr turn the store's NULL into the API's null.
@@ -160,15 +228,4 @@ func nullStr(v sql.NullString) *string {
 		return nil
 	}
 	return &v.String
-}
-
-// allocationView is an address's allocation on the wire, nil when it has
-// none.
-func allocationView(a allocation) *allocationJSON {
-	if !a.allocated() {
-		return nil
-	}
-	out := &allocationJSON{Type: a.Type.String}
-	out.Value.ID, out.Value.Name = a.ID.String, a.Name.String
-	return out
 }

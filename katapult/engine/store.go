@@ -103,6 +103,7 @@ var schema = []string{
 // transaction that opens it.
 var upgrades = []func(context.Context, *sql.Tx) error{
 	upgradeAllocationsLimitsAndUsers,
+	upgradeSubnetsAndVirtualNetworks,
 }
 
 // upgradeAllocationsLimitsAndUsers (version 2) adds what an address's life
@@ -112,7 +113,7 @@ var upgrades = []func(context.Context, *sql.Tx) error{
 // addresses (NULL: unlimited), and a token's id and user. A token of a
 // store seeded before gets a new id, kept from then on, and no user.
 func upgradeAllocationsLimitsAndUsers(ctx context.Context, tx *sql.Tx) error {
-	for _, stmt := range []string{
+	return upgrade(ctx, tx, []string{
 		`ALTER TABLE ip_addresses ADD COLUMN allocation_type TEXT`,
 		`ALTER TABLE ip_addresses ADD COLUMN allocation_id TEXT`,
 		`ALTER TABLE ip_addresses ADD COLUMN allocation_name TEXT`,
@@ -125,16 +126,40 @@ func upgradeAllocationsLimitsAndUsers(ctx context.Context, tx *sql.Tx) error {
 			avatar_url TEXT) WITHOUT ROWID`,
 		`ALTER TABLE tokens ADD COLUMN api_token_id TEXT`,
 		`ALTER TABLE tokens ADD COLUMN user_id TEXT REFERENCES users(id)`,
-	} {
+	}, "tokens", "api_token_id", prefixAPIToken)
+}
+
+// upgradeSubnetsAndVirtualNetworks (version 3) gives each subnet the id and
+// gateway an address shows in its subnet object, and adds the seed's
+// virtual networks. A subnet seeded before gets a new id, kept from then
+// on, and no gateway (null), as the seed's gateway was not kept; a store
+// seeded before has no virtual networks.
+func upgradeSubnetsAndVirtualNetworks(ctx context.Context, tx *sql.Tx) error {
+	return upgrade(ctx, tx, []string{
+		`ALTER TABLE subnets ADD COLUMN id TEXT`,
+		`ALTER TABLE subnets ADD COLUMN gateway TEXT`,
+		`CREATE TABLE virtual_networks (
+			seq INTEGER PRIMARY KEY,
+			id TEXT NOT NULL UNIQUE,
+			name TEXT NOT NULL,
+			data_center_id TEXT NOT NULL REFERENCES data_centers(id),
+			organization_id TEXT NOT NULL REFERENCES organizations(id))`,
+	}, "subnets", "id", prefixSubnet)
+}
+
+// upgrade runs an upgrade's statements, then gives each row of table a new
+// id in its new column idColumn (with prefix), and makes the ids unique.
+func upgrade(ctx context.Context, tx *sql.Tx, stmts []string, table, idColumn, prefix string) error {
+	for _, stmt := range stmts {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT seq FROM tokens`)
+	var seqs []int64
+	rows, err := tx.QueryContext(ctx, `SELECT seq FROM `+table)
 	if err != nil {
 		return err
 	}
-	var seqs []int64
 	for rows.Next() {
 		var seq int64
 		if err := rows.Scan(&seq); err != nil {
@@ -148,11 +173,11 @@ func upgradeAllocationsLimitsAndUsers(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, seq := range seqs {
-		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET api_token_id = ? WHERE seq = ?`, newID(prefixAPIToken), seq); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET `+idColumn+` = ? WHERE seq = ?`, newID(prefix), seq); err != nil {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `CREATE UNIQUE INDEX tokens_by_api_token_id ON tokens(api_token_id)`)
+	_, err = tx.ExecContext(ctx, `CREATE UNIQUE INDEX `+table+`_by_`+idColumn+` ON `+table+`(`+idColumn+`)`)
 	return err
 }
 

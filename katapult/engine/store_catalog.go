@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -32,7 +33,7 @@ func (st *store) loadCatalog(ctx context.Context) (*catalog, error) {
 		tokenBy:      map[[32]byte]*token{},
 	}
 	for _, load := range []func(context.Context, *catalog) error{
-		st.loadPlaces, st.loadNetworks, st.loadOrganizations, st.loadTokens,
+		st.loadPlaces, st.loadNetworks, st.loadOrganizations, st.loadTokens, st.loadVirtualNetworks,
 	} {
 		if err := load(ctx, c); err != nil {
 			return nil, fmt.Errorf("engine: read store: %w", err)
@@ -87,15 +88,19 @@ func (st *store) loadNetworks(ctx context.Context, c *catalog) error {
 	if err != nil {
 		return err
 	}
-	return st.eachRow(ctx, `SELECT seq, network_id, prefix_len FROM subnets`, func(r *sql.Rows) error {
+	return st.eachRow(ctx, `SELECT seq, network_id, prefix_len, id, cidr, gateway FROM subnets`, func(r *sql.Rows) error {
 		var seq int64
-		var netID string
-		var bits int
-		if err := r.Scan(&seq, &netID, &bits); err != nil {
+		var netID, cidr string
+		sub := subnet{}
+		if err := r.Scan(&seq, &netID, &sub.bits, &sub.id, &cidr, &sub.gateway); err != nil {
 			return err
 		}
-		n, _ := c.networkBy.find(lookup{"id", netID})
-		c.subnets[seq] = subnet{network: n, bits: bits}
+		var err error
+		if sub.prefix, err = netip.ParsePrefix(cidr); err != nil {
+			return fmt.Errorf("subnet %s: %w", sub.id, err)
+		}
+		sub.network, _ = c.networkBy.find(lookup{"id", netID})
+		c.subnets[seq] = sub
 		return nil
 	})
 }
@@ -164,6 +169,19 @@ func (st *store) loadTokens(ctx context.Context, c *catalog) error {
 			return err
 		}
 		bySeq[seq].access[orgID] = accessLevel(level)
+		return nil
+	})
+}
+
+func (st *store) loadVirtualNetworks(ctx context.Context, c *catalog) error {
+	return st.eachRow(ctx, `SELECT id, name, data_center_id, organization_id FROM virtual_networks ORDER BY seq`, func(r *sql.Rows) error {
+		var v virtualNetwork
+		var dcID string
+		if err := r.Scan(&v.ID, &v.Name, &dcID, &v.organizationID); err != nil {
+			return err
+		}
+		v.DataCenter, _ = c.dataCenterBy.find(lookup{"id", dcID})
+		c.virtualNetworks = append(c.virtualNetworks, &v)
 		return nil
 	})
 }

@@ -16,19 +16,9 @@ type ipRow struct {
 	ReverseDNS     string
 	VIP            bool
 	Label          sql.NullString
-	Allocation     allocation // the zero value: not allocated
+	// Allocation is what holds the address; the zero value: none.
+	Allocation allocation
 }
-
-// allocation is the resource an address is attached to, such as a
-// virtual machine: Type "VirtualMachine", ID "vm_…". Locked means the
-// resource refuses to let the address go.
-type allocation struct {
-	Type, ID, Name sql.NullString
-	Locked         bool
-}
-
-// allocated reports whether the address is attached to a resource.
-func (a allocation) allocated() bool { return a.Type.Valid }
 
 const ipColumns = `id, organization_id, subnet_seq, address, reverse_dns, vip, label,
 	allocation_type, allocation_id, allocation_name, allocation_locked`
@@ -41,12 +31,13 @@ type rowScanner interface {
 func scanIP(s rowScanner) (ipRow, error) {
 	var row ipRow
 	var key []byte
-	al := &row.Allocation
+	var alType, alID, alName sql.NullString
 	err := s.Scan(&row.ID, &row.OrganizationID, &row.SubnetSeq, &key, &row.ReverseDNS, &row.VIP, &row.Label,
-		&al.Type, &al.ID, &al.Name, &al.Locked)
+		&alType, &alID, &alName, &row.Allocation.Locked)
 	if err != nil {
 		return ipRow{}, err
 	}
+	row.Allocation.Type, row.Allocation.ID, row.Allocation.Name = alType.String, alID.String, alName.String
 	row.Addr, err = addrFromKey(key)
 	return row, err
 }

@@ -25,6 +25,7 @@ func (st *store) loadSeed(ctx context.Context, s *seedFile, now time.Time) (bool
 	w.networks(s.Networks)
 	w.organizations(s.Organizations)
 	w.heldAddresses(s.Organizations)
+	w.virtualNetworks(s.VirtualNetworks)
 	w.tokens(s.Tokens)
 	w.exec(`INSERT INTO meta (key, value) VALUES ('seeded_at', ?)`, now.UTC().Format(time.RFC3339))
 	if w.err != nil {
@@ -78,8 +79,12 @@ func (w *seedWriter) subnet(networkID string, sub *seedSubnet) {
 	if sub.prefix.Addr().Is4() {
 		version = 4
 	}
-	res := w.exec(`INSERT INTO subnets (network_id, version, cidr, prefix_len, reverse_dns_zone) VALUES (?, ?, ?, ?, ?)`,
-		networkID, version, sub.prefix.String(), sub.prefix.Bits(), sub.zone)
+	var gateway sql.NullString
+	if sub.gateway.IsValid() {
+		gateway = sql.NullString{String: sub.gateway.String(), Valid: true}
+	}
+	res := w.exec(`INSERT INTO subnets (network_id, version, cidr, prefix_len, reverse_dns_zone, id, gateway) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		networkID, version, sub.prefix.String(), sub.prefix.Bits(), sub.zone, sub.ID, gateway)
 	if w.err != nil {
 		return
 	}
@@ -129,6 +134,13 @@ func (w *seedWriter) heldAddresses(orgs []*seedOrganization) {
 				ip.ID, o.ID, ip.subnet.seq, addrKey(ip.addr), name, ip.VIP, label, w.now,
 				nullString(al.Type), nullString(al.ID), nullString(al.Name), al.RefusesUnallocation)
 		}
+	}
+}
+
+func (w *seedWriter) virtualNetworks(vnets []*seedVirtualNetwork) {
+	for _, v := range vnets {
+		w.exec(`INSERT INTO virtual_networks (id, name, data_center_id, organization_id) VALUES (?, ?, ?, ?)`,
+			v.ID, v.Name, v.dataCenterID, v.organizationID)
 	}
 }
 
