@@ -175,12 +175,22 @@ type webPage struct {
 	took time.Duration
 }
 
+// ownTransport is a transport for one test's client: httptest's Close drops
+// the idle connections of the default one, which would break a request of
+// a parallel test.
+func ownTransport(t *testing.T) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
 func newWebClient(t *testing.T) *webClient {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &webClient{t: t, http: &http.Client{
+		Transport:     ownTransport(t),
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

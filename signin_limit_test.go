@@ -41,6 +41,7 @@ func newForwarded(t *testing.T, base, xff string) *forwarded {
 		t.Fatal(err)
 	}
 	f := &forwarded{t: t, base: base, xff: xff, http: &http.Client{
+		Transport:     ownTransport(t),
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

@@ -110,7 +110,12 @@ func (d *ipdesk) browser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A transport of its own: httptest's Close drops the idle connections
+	// of the default one, which would break a parallel test's request.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
 	return &browser{t: t, base: d.srv.URL, http: &http.Client{
+		Transport:     tr,
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

@@ -101,8 +101,13 @@ type client struct {
 
 func (e *env) client() *client {
 	jar, _ := cookiejar.New(nil)
+	// A transport of its own: httptest's Close drops the idle connections
+	// of the default one, which would break a parallel test's request.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	e.t.Cleanup(tr.CloseIdleConnections)
 	return &client{t: e.t, env: e, http: &http.Client{
-		Jar: jar,
+		Transport: tr,
+		Jar:       jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
