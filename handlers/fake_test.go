@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ipdesk/handlers"
 	"ipdesk/katapult"
 )
 
@@ -31,7 +32,12 @@ type fakeAPI struct {
 	ipAddresses       func(tok katapult.Token, ref katapult.OrgRef, page, perPage int) (katapult.IPAddressPage, error)
 }
 
-var _ katapult.API = (*fakeAPI)(nil)
+var _ handlers.API = (*fakeAPI)(nil)
+
+// CachedOrganizations: the fake remembers nothing.
+func (f *fakeAPI) CachedOrganizations(katapult.Token) ([]katapult.Organization, bool) {
+	return nil, false
+}
 
 func (f *fakeAPI) record(name string) {
 	f.mu.Lock()

@@ -28,16 +28,15 @@ const (
 // instead of creating again.
 func (s *server) handleCreate() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ref, err := orgParam(c)
-		if err != nil {
-			return err
-		}
+		ref := orgOf(c).ref
 		org, sess := string(ref), sessionOf(c)
 		in := readForm(c)
 		if !validOnce(in.Once) {
 			in.Once = "" // a fresh one; this post never creates
 			s.onCreate(CreateInvalid)
-			return s.formAgain(c, ref, in, formErrors{Form: []string{msgOnceMissing}}, http.StatusUnprocessableEntity)
+			var fe formErrors
+			fe.add(katapult.FieldNone, msgOnceMissing)
+			return s.formAgain(c, in, fe, http.StatusUnprocessableEntity)
 		}
 		if used, ok := sess.onceResult(in.Once); ok {
 			s.onCreate(CreateReplayed)
@@ -45,7 +44,7 @@ func (s *server) handleCreate() echo.HandlerFunc {
 		}
 		if fe, ok := in.check(); !ok {
 			s.onCreate(CreateInvalid)
-			return s.formAgain(c, ref, in, fe, http.StatusUnprocessableEntity)
+			return s.formAgain(c, in, fe, http.StatusUnprocessableEntity)
 		}
 		req := katapult.CreateIPAddress{Organization: ref, NetworkID: in.Network, Version: in.Version, VIP: in.VIP}
 		if in.VIP {
@@ -53,7 +52,7 @@ func (s *server) handleCreate() echo.HandlerFunc {
 		}
 		res := s.createOnce(c.Request().Context(), sess, in.Once, req)
 		if res.err != nil {
-			return s.createFailed(c, ref, in, res.err)
+			return s.createFailed(c, in, res.err)
 		}
 		s.onCreate(CreateCreated)
 		sess.rememberCreated(in.Once, org, res.addr.ID)
@@ -84,24 +83,24 @@ func readForm(c echo.Context) formInput {
 func (in formInput) check() (formErrors, bool) {
 	var fe formErrors
 	if in.Network == "" || len(in.Network) > maxKeyLen {
-		fe.Network = []string{msgNoNetwork}
+		fe.add(katapult.FieldNetwork, msgNoNetwork)
 	}
 	if !in.Version.Valid() {
-		fe.Version = []string{msgBadVersion}
+		fe.add(katapult.FieldVersion, msgBadVersion)
 	}
 	// A label is required for a VIP; one typed for a plain address is not
 	// sent, but it is checked all the same, so that nothing a label may
 	// not hold goes further than this form.
 	if _, problems := katapult.CheckLabel(in.Label, in.VIP); len(problems) > 0 {
-		fe.Label = problems
+		fe.add(katapult.FieldLabel, problems...)
 	}
-	return fe, fe.Network == nil && fe.Version == nil && fe.Label == nil
+	return fe, fe.fields == nil
 }
 
 // createFailed answers a create that did not succeed. Only an unknown
 // outcome uses up the form's token: every other failure created nothing,
 // so the same form may be submitted again.
-func (s *server) createFailed(c echo.Context, ref katapult.OrgRef, in formInput, err error) error {
+func (s *server) createFailed(c echo.Context, in formInput, err error) error {
 	var (
 		kerr    *katapult.Error
 		unavail *katapult.UnavailableError
@@ -119,85 +118,34 @@ func (s *server) createFailed(c echo.Context, ref katapult.OrgRef, in formInput,
 			return err
 		}
 		s.logError(c, err, http.StatusGatewayTimeout)
-		return s.renderUnknown(c, string(ref), http.StatusGatewayTimeout)
+		return s.renderUnknown(c, string(orgOf(c).ref), http.StatusGatewayTimeout, err)
 	case errors.As(err, &kerr):
 		s.onCreate(CreateRefused)
-		fe, status := createErrors(kerr)
-		return s.formAgain(c, ref, in, fe, status)
 	case errors.As(err, &unavail):
 		s.onCreate(CreateUnavailable)
-		p := unavailableProblem()
-		p.Message = "Katapult could not be reached, so nothing was created."
-		p.Action = "Submit the form again in a moment."
-		return s.formAgain(c, ref, in, formErrors{Problem: &p}, http.StatusBadGateway)
-	}
-	return err
-}
-
-// createErrors puts a Katapult error where it belongs in the form, and
-// picks the status: 422 when the form itself can fix it.
-func createErrors(e *katapult.Error) (formErrors, int) {
-	en := e.Entry()
-	var fe formErrors
-	switch {
-	case e.Code == katapult.CodeValidationError:
-		for _, msg := range e.Detail.Errors {
-			placeSentence(&fe, msg, en.Field)
-		}
-		if len(e.Detail.Errors) == 0 {
-			fe.Form = []string{en.Message + " " + en.Action}
-		}
-		return fe, http.StatusUnprocessableEntity
-	case en.Field == katapult.FieldNetwork:
-		fe.Network = []string{en.Message + " " + en.Action}
-		return fe, http.StatusUnprocessableEntity
-	}
-	p := problemFor(e)
-	fe.Problem = &p
-	switch e.Code {
-	case katapult.CodeNoAvailableAddresses, katapult.CodeInvalidArgument:
-		return fe, http.StatusUnprocessableEntity
-	}
-	return fe, katapultStatus(e)
-}
-
-// placeSentence puts a validation sentence under the field it names
-// ("Label can't be blank" names the label), else under the catalogue's
-// field for the code.
-func placeSentence(fe *formErrors, msg string, field katapult.Field) {
-	lower := strings.ToLower(msg)
-	switch {
-	case strings.HasPrefix(lower, "network"):
-		field = katapult.FieldNetwork
-	case strings.HasPrefix(lower, "version"):
-		field = katapult.FieldVersion
-	case strings.HasPrefix(lower, "label"):
-		field = katapult.FieldLabel
-	}
-	switch field {
-	case katapult.FieldNetwork:
-		fe.Network = append(fe.Network, msg)
-	case katapult.FieldVersion:
-		fe.Version = append(fe.Version, msg)
-	case katapult.FieldLabel:
-		fe.Label = append(fe.Label, msg)
 	default:
-		fe.Form = append(fe.Form, msg)
+		return err
 	}
+	sh := s.explain(c, err, createForm)
+	return s.formAgain(c, in, formErrorsOf(sh), sh.status)
 }
 
 // formAgain renders the form again with the user's input and its errors.
-func (s *server) formAgain(c echo.Context, ref katapult.OrgRef, in formInput, fe formErrors, status int) error {
-	o, orgs, err := s.findOrg(c.Request().Context(), sessionOf(c).token(), ref)
+func (s *server) formAgain(c echo.Context, in formInput, fe formErrors, status int) error {
+	sc, err := s.loadOrg(c)
 	if err != nil {
 		return err
 	}
-	v, err := s.formView(c, o, orgs, in, fe)
+	v, err := s.formView(c, sc.org, sc.orgs, in, fe)
 	if err != nil {
 		return err
 	}
 	return s.render(c, status, formPage(v))
 }
+
+// errEarlierUnknown is the outcome of a form posted again after its first
+// post's outcome was unknown.
+var errEarlierUnknown = &katapult.OutcomeUnknownError{Err: errors.New("this form was posted before, and that outcome is unknown")}
 
 // showCreated answers a create: a plain post is redirected to the
 // address's page (post/redirect/get: a refresh never posts again); htmx
@@ -221,7 +169,7 @@ func (s *server) showCreated(c echo.Context, org string, addr katapult.IPAddress
 // address page checks that for a plain post, and so does htmx's answer.
 func (s *server) replay(c echo.Context, org string, used onceUse) error {
 	if used.Address == "" {
-		return s.renderUnknown(c, org, http.StatusConflict)
+		return s.renderUnknown(c, org, http.StatusConflict, errEarlierUnknown)
 	}
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, views.PathAddress(org, used.Address)+"?"+createdParam+"="+createdResubmit)

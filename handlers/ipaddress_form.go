@@ -22,32 +22,37 @@ type formInput struct {
 	Once    string
 }
 
-// formErrors are the problems to show in the form, each where it belongs.
+// formErrors are the problems to show in a form: sentences beside its
+// fields, by field (FieldNone: the form as a whole), and a panel above it.
 type formErrors struct {
-	Network, Version, Label, Form []string
-	Problem                       *views.Problem
+	fields  map[katapult.Field][]string
+	problem *views.Problem
 }
 
-// handleForm shows an organization's create form. `?org=` is the
-// switcher's answer: it moves to that organization's form.
+// add puts sentences beside a field.
+func (fe *formErrors) add(field katapult.Field, msgs ...string) {
+	if fe.fields == nil {
+		fe.fields = map[katapult.Field][]string{}
+	}
+	fe.fields[field] = append(fe.fields[field], msgs...)
+}
+
+// formErrorsOf is what a form shows of an explained error: the sentences
+// beside its fields, or else the panel.
+func formErrorsOf(sh shown) formErrors {
+	if sh.fields != nil {
+		return formErrors{fields: sh.fields}
+	}
+	p := sh.problem
+	return formErrors{problem: &p}
+}
+
+// handleForm shows an organization's create form.
 func (s *server) handleForm() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ref, err := orgParam(c)
-		if err != nil {
-			return err
-		}
-		if target := c.QueryParam("org"); target != "" {
-			return s.switchOrg(c, target)
-		}
-		o, orgs, err := s.findOrg(c.Request().Context(), sessionOf(c).token(), ref)
-		if err != nil {
-			return err
-		}
-		if done, err := canonical(c, o, views.PathNewAddress); done {
-			return err
-		}
+		sc := loadedOrg(c)
 		in := formInput{Network: c.QueryParam("network"), Version: katapult.Version(c.QueryParam("version"))}
-		v, err := s.formView(c, o, orgs, in, formErrors{})
+		v, err := s.formView(c, sc.org, sc.orgs, in, formErrors{})
 		if err != nil {
 			return err
 		}
@@ -55,9 +60,20 @@ func (s *server) handleForm() echo.HandlerFunc {
 	}
 }
 
-// switchOrg moves to another organization's form: a redirect for a plain
-// GET form, the form itself with its URL pushed for htmx.
-func (s *server) switchOrg(c echo.Context, target string) error {
+// switchOrg is the middleware of the form that answers the switcher
+// (`?org=`): it moves to that organization's form, with a redirect for a
+// plain GET form and the form itself, its URL pushed, for htmx. Without
+// `?org=` the form is shown.
+func (s *server) switchOrg(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if target := c.QueryParam("org"); target != "" {
+			return s.switchTo(c, target)
+		}
+		return next(c)
+	}
+}
+
+func (s *server) switchTo(c echo.Context, target string) error {
 	if !validOrgRef(target) {
 		return &badRequest{Title: "No such organization", Message: "Pick an organization from the list."}
 	}
@@ -82,8 +98,9 @@ func (s *server) formView(c echo.Context, o katapult.Organization, orgs []katapu
 	sess := sessionOf(c)
 	v := views.FormView{
 		Org: orgHeader(o), Switcher: switcher(o, orgs), Action: views.PathAddresses(o.SubDomain),
-		CSRF: csrfToken(c), Once: in.Once, VIP: in.VIP, Label: in.Label, Problem: fe.Problem,
-		VersionErrors: fe.Version, LabelErrors: fe.Label, FormErrors: fe.Form,
+		CSRF: csrfToken(c), Once: in.Once, VIP: in.VIP, Label: in.Label, Problem: fe.problem,
+		VersionErrors: fe.fields[katapult.FieldVersion], LabelErrors: fe.fields[katapult.FieldLabel],
+		FormErrors: fe.fields[katapult.FieldNone],
 	}
 	if v.Once == "" {
 		v.Once = newOnceToken()
@@ -97,7 +114,7 @@ func (s *server) formView(c echo.Context, o katapult.Organization, orgs []katapu
 		v.State = state
 		return v, err
 	}
-	field.Errors = fe.Network
+	field.Errors = fe.fields[katapult.FieldNetwork]
 	v.Networks = field
 	if field.Problem == nil && len(field.Groups) == 0 {
 		v.State = noNetworksProblem(o.SubDomain)
@@ -122,15 +139,14 @@ func (s *server) networkField(c echo.Context, org, wanted string) (views.Network
 	ctx, tok := c.Request().Context(), sessionOf(c).token()
 	field := views.NetworkField{ReloadURL: views.PathNetworks(org)}
 	nets, err := s.api.AvailableNetworks(ctx, tok, katapult.OrgRef(org))
-	var kerr *katapult.Error
 	var unavail *katapult.UnavailableError
 	switch {
-	case errors.As(err, &kerr) && (kerr.Code == katapult.CodeOrganizationSuspended || kerr.Code == katapult.CodeOrganizationNotActivated):
-		p := problemFor(kerr)
+	case errors.Is(err, katapult.ErrOrganizationSuspended) || errors.Is(err, katapult.ErrOrganizationNotActivated):
+		p := s.explain(c, err, nil).problem
 		p.Links = homeLinks("Other organizations")
 		return field, &p, nil
 	case errors.As(err, &unavail):
-		p := unavailableProblem()
+		p := s.explain(c, err, nil).problem
 		field.Problem = &p
 		return field, nil, nil
 	case err != nil:
@@ -148,23 +164,6 @@ func (s *server) networkField(c echo.Context, org, wanted string) (views.Network
 	last, _ := sessionOf(c).lastFor(org)
 	field.Selected = preselect(field.Groups, wanted, last.Network)
 	return field, nil, nil
-}
-
-// stateProblem explains why an organization cannot get addresses, from
-// what the organization list says. It links only to the other
-// organizations: Katapult refuses the address list of such an
-// organization too.
-func stateProblem(o katapult.Organization) *views.Problem {
-	if usable(o) {
-		return nil
-	}
-	code := katapult.CodeOrganizationNotActivated
-	if o.Suspended {
-		code = katapult.CodeOrganizationSuspended
-	}
-	p := problemFor(katapult.NewError(code, katapult.Detail{}))
-	p.Links = homeLinks("Other organizations")
-	return &p
 }
 
 func noNetworksProblem(org string) *views.Problem {

@@ -23,22 +23,11 @@ const (
 // handleList is a page of the organization's addresses.
 func (s *server) handleList() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ref, err := orgParam(c)
-		if err != nil {
-			return err
-		}
 		page, err := pageParam(c.QueryParam("page"))
 		if err != nil {
 			return err
 		}
-		ctx, tok := c.Request().Context(), sessionOf(c).token()
-		o, _, err := s.findOrg(ctx, tok, ref)
-		if err != nil {
-			return err
-		}
-		if done, err := canonical(c, o, views.PathAddresses); done {
-			return err
-		}
+		ctx, tok, o := c.Request().Context(), sessionOf(c).token(), loadedOrg(c).org
 		if p := stateProblem(o); p != nil {
 			// Katapult would refuse the list with 403: say why instead.
 			p.Details = append(p.Details, "Katapult does not show the addresses of an organization in this state.")
@@ -84,21 +73,21 @@ func listView(o views.OrgHeader, res katapult.IPAddressPage, page int) views.Lis
 	return v
 }
 
-// renderUnknown is the page of a create whose outcome is unknown: it shows
-// the organization's newest addresses, to check, and offers a fresh form.
-func (s *server) renderUnknown(c echo.Context, org string, status int) error {
+// renderUnknown is the page of a create whose outcome is unknown (the
+// OutcomeUnknownError why): it shows the organization's newest addresses,
+// to check, and offers a fresh form.
+func (s *server) renderUnknown(c echo.Context, org string, status int, why error) error {
 	list := views.PathAddresses(org)
 	v := views.UnknownView{
-		Org: s.cachedOrgHeader(sessionOf(c).token(), org), Problem: unknownProblem(list),
+		Org: s.cachedOrgHeader(sessionOf(c).token(), org), Problem: s.explain(c, why, nil).problem,
 		NewFormURL: views.PathNewAddress(org), ListURL: list,
 	}
+	v.Problem.Links = []views.Link{{Text: "Check the organization's addresses", Href: list, TestID: "unknown-check"}}
 	recent, err := s.newestAddresses(c.Request().Context(), sessionOf(c).token(), org)
 	if err != nil {
-		s.logError(c, err, http.StatusBadGateway)
-		p := unavailableProblem()
-		p.Message = "The organization's addresses could not be loaded."
-		p.Action = "Open the address list to check before creating again."
-		v.RecentProblem = &p
+		sh := s.explain(c, err, nil)
+		s.logError(c, err, sh.status)
+		v.RecentProblem = &sh.problem
 	}
 	v.Recent = addressRows(org, recent)
 	return s.render(c, status, views.Page{Title: "Outcome unknown", Main: views.UnknownMain(v)})

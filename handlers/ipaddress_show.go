@@ -17,25 +17,12 @@ import (
 // and the organization's list is asked unless the ring vouches.
 func (s *server) handleShow() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ref, err := orgParam(c)
-		if err != nil {
-			return err
-		}
 		id := c.Param("id")
 		if !validID(id) {
 			return echo.ErrNotFound
 		}
-		ctx, sess := c.Request().Context(), sessionOf(c)
+		ref, ctx, sess := orgOf(c).ref, c.Request().Context(), sessionOf(c)
 		tok := sess.token()
-		if ref.IsID() {
-			o, _, err := s.findOrg(ctx, tok, ref)
-			if err != nil {
-				return err
-			}
-			if done, err := canonical(c, o, func(org string) string { return views.PathAddress(org, id) }); done {
-				return err
-			}
-		}
 		addr, err := s.api.IPAddress(ctx, tok, id)
 		if err != nil {
 			return err

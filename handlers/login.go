@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -86,28 +85,17 @@ func tokenProblem(tok string) string {
 }
 
 // loginRefusal puts Katapult's refusal of a token into the page and
-// returns the status to answer with.
+// returns the status to answer with: under the token when another token
+// would do, else above the form as on any page.
 func (s *server) loginRefusal(c echo.Context, err error, v *views.LoginView) int {
-	var kerr *katapult.Error
-	switch {
-	case errors.As(err, &kerr) && kerr.Code == katapult.CodeScopeNotGranted:
-		scopes := kerr.Detail.Scopes
-		if len(scopes) == 0 {
-			scopes = []string{orgsScope}
-		}
-		v.TokenErrors = []string{"This token lacks the " + strings.Join(scopes, ", ") +
-			" scope, which ipdesk needs to list your organizations. Add it to the token in Katapult, or use another token."}
-		return http.StatusUnprocessableEntity
-	case errors.As(err, &kerr) && kerr.Entry().SignIn:
-		en := kerr.Entry()
-		v.TokenErrors = []string{en.Message, en.Action}
-		return http.StatusUnprocessableEntity
+	sh := s.explain(c, err, signInForm)
+	if msgs := sh.fields[katapult.FieldToken]; len(msgs) > 0 {
+		v.TokenErrors = msgs
+		return sh.status
 	}
-	// Anything else is explained as on any page, above the form.
-	status, p := s.explain(c, err)
-	s.logError(c, err, status)
-	v.Problem = &p
-	return status
+	s.logError(c, err, sh.status)
+	v.Problem = &sh.problem
+	return sh.status
 }
 
 // loginNotice says why the user is on the sign-in page.

@@ -13,17 +13,7 @@ import (
 // page listing them, each a link to the form with it chosen.
 func (s *server) handleNetworks() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ref, err := orgParam(c)
-		if err != nil {
-			return err
-		}
-		o, _, err := s.findOrg(c.Request().Context(), sessionOf(c).token(), ref)
-		if err != nil {
-			return err
-		}
-		if done, err := canonical(c, o, views.PathNetworks); done {
-			return err
-		}
+		o := loadedOrg(c).org
 		if p := stateProblem(o); p != nil {
 			return s.renderProblem(c, http.StatusOK, *p)
 		}

@@ -14,9 +14,11 @@ func (s *server) routes(e *echo.Echo) {
 	e.POST("/login", s.handleLogin())
 	e.POST("/logout", s.handleLogout())
 	e.GET("/", s.handleOrgs(), auth)
-	e.GET("/orgs/:org/ip-addresses/new", s.handleForm(), auth)
-	e.GET("/orgs/:org/networks", s.handleNetworks(), auth)
-	e.POST("/orgs/:org/ip-addresses", s.handleCreate(), auth)
-	e.GET("/orgs/:org/ip-addresses", s.handleList(), auth)
-	e.GET("/orgs/:org/ip-addresses/:id", s.handleShow(), auth)
+	// Every /orgs/{org}/… route checks {org} (orgRoute); the pages also
+	// load the organization and redirect to its sub_domain (canonicalOrg).
+	e.GET("/orgs/:org/ip-addresses/new", s.handleForm(), auth, orgRoute, s.switchOrg, s.canonicalOrg)
+	e.GET("/orgs/:org/networks", s.handleNetworks(), auth, orgRoute, s.canonicalOrg)
+	e.POST("/orgs/:org/ip-addresses", s.handleCreate(), auth, orgRoute)
+	e.GET("/orgs/:org/ip-addresses", s.handleList(), auth, orgRoute, s.canonicalOrg)
+	e.GET("/orgs/:org/ip-addresses/:id", s.handleShow(), auth, orgRoute, s.canonicalOrgID)
 }

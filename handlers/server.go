@@ -20,10 +20,20 @@ import (
 	"ipdesk/throttle"
 )
 
+// API is what the dashboard needs of Katapult: the port, behind the
+// per-token cache (katapult.NewCache), and what that cache holds, told
+// without a call: the pages with a call budget use it.
+type API interface {
+	katapult.API
+	// CachedOrganizations is the token's organization list if a fresh one
+	// is held; it never calls Katapult.
+	CachedOrganizations(tok katapult.Token) ([]katapult.Organization, bool)
+}
+
 // Config is everything the dashboard depends on.
 type Config struct {
-	// API is the port to Katapult, already wrapped in the per-token cache.
-	API katapult.API
+	// API is the port to Katapult, wrapped in the per-token cache.
+	API API
 	// SessionKeys are secrets of at least 32 bytes: the first signs new
 	// cookies, all of them verify (key rotation).
 	SessionKeys [][]byte
@@ -71,7 +81,7 @@ const (
 // number of replicas can serve one user. flights only merges concurrent
 // posts of one form while they run.
 type server struct {
-	api        katapult.API
+	api        API
 	store      *sessionStore
 	assets     *static.Assets
 	log        *slog.Logger

@@ -2,14 +2,12 @@ package handlers
 
 import (
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"ipdesk/throttle"
-	"ipdesk/views"
 )
 
 // The sign-in limit per client address, unless Config says otherwise: a
@@ -50,23 +48,24 @@ func (e *signInThrottled) Error() string {
 	return fmt.Sprintf("sign-in refused: too many failed attempts from %s; retry after %s", e.addr, e.wait)
 }
 
+// secs is the wait in whole seconds, at least one.
+func (e *signInThrottled) secs() int {
+	return max(1, int((e.wait+time.Second-1)/time.Second))
+}
+
 // tooManySignIns answers a sign-in refused by the limit: 429 with
 // Retry-After, and the sign-in page with a panel saying how long to wait
 // above the form, so that staff can try again from the same page. The form
 // was not processed: its token went nowhere.
 func (s *server) tooManySignIns(c echo.Context, next string, wait time.Duration) error {
-	secs := max(1, int((wait+time.Second-1)/time.Second))
-	s.logError(c, &signInThrottled{addr: c.RealIP(), wait: time.Duration(secs) * time.Second}, http.StatusTooManyRequests)
-	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	err := &signInThrottled{addr: c.RealIP(), wait: wait}
+	err.wait = time.Duration(err.secs()) * time.Second
+	sh := s.explain(c, err, signInForm)
+	s.logError(c, err, sh.status)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(err.secs()))
 	v := s.loginView(c, next)
-	v.Problem = &views.Problem{
-		Kind:    problemTooManySignIns,
-		Title:   "Too many sign-in attempts",
-		Message: fmt.Sprintf("Too many sign-in attempts from your address. Wait %s, then try again.", seconds(secs)),
-		Action: "ipdesk allows a few wrong tokens in a row, then slows down sign-ins from the same address so that " +
-			"tokens cannot be guessed. If these attempts were not yours, tell whoever runs ipdesk.",
-	}
-	return s.render(c, http.StatusTooManyRequests, loginPage(v))
+	v.Problem = &sh.problem
+	return s.render(c, sh.status, loginPage(v))
 }
 
 // seconds writes a whole number of seconds for staff.

@@ -58,18 +58,18 @@ const (
 // cancellation (it keeps its deadline and values), so that one user leaving
 // does not fail the others; each caller still stops waiting when its own
 // context ends. api must therefore bound its own calls, as Client does.
-func NewCache(api API, ttl time.Duration, now func() time.Time) API {
-	if ttl <= 0 {
-		return api
-	}
-	return newCache(api, ttl, now, maxCacheEntries)
+//
+// A ttl of zero or less keeps nothing: every call reaches api (concurrent
+// identical fetches are still merged).
+func NewCache(api API, ttl time.Duration, now func() time.Time) *Cache {
+	return newCache(api, max(ttl, 0), now, maxCacheEntries)
 }
 
-func newCache(api API, ttl time.Duration, now func() time.Time, maxEntries int) *cache {
+func newCache(api API, ttl time.Duration, now func() time.Time, maxEntries int) *Cache {
 	if now == nil {
 		now = time.Now
 	}
-	return &cache{
+	return &Cache{
 		api:     api,
 		ttl:     ttl,
 		now:     now,
@@ -79,7 +79,9 @@ func newCache(api API, ttl time.Duration, now func() time.Time, maxEntries int) 
 	}
 }
 
-type cache struct {
+// Cache is the port with a per-token memory in front (NewCache). Beyond
+// the port it tells what it holds without asking Katapult.
+type Cache struct {
 	api   API
 	ttl   time.Duration
 	now   func() time.Time
@@ -95,6 +97,9 @@ type cache struct {
 	dataCentersUntil time.Time
 }
 
+// Cache is the port.
+var _ API = (*Cache)(nil)
+
 type cacheEntry struct {
 	key     string
 	value   any
@@ -102,19 +107,19 @@ type cacheEntry struct {
 }
 
 // Organizations lists the organizations the token can see, cached.
-func (c *cache) Organizations(ctx context.Context, tok Token) ([]Organization, error) {
+func (c *Cache) Organizations(ctx context.Context, tok Token) ([]Organization, error) {
 	return cached(ctx, c, tok, opListOrganizations, "", slices.Clone[[]Organization],
 		func(ctx context.Context) ([]Organization, error) { return c.api.Organizations(ctx, tok) })
 }
 
 // Organization fetches one organization, cached per reference.
-func (c *cache) Organization(ctx context.Context, tok Token, org OrgRef) (Organization, error) {
+func (c *Cache) Organization(ctx context.Context, tok Token, org OrgRef) (Organization, error) {
 	return cached(ctx, c, tok, opGetOrganization, string(org), same[Organization],
 		func(ctx context.Context) (Organization, error) { return c.api.Organization(ctx, tok, org) })
 }
 
 // AvailableNetworks lists the organization's networks, cached.
-func (c *cache) AvailableNetworks(ctx context.Context, tok Token, org OrgRef) ([]Network, error) {
+func (c *Cache) AvailableNetworks(ctx context.Context, tok Token, org OrgRef) ([]Network, error) {
 	return cached(ctx, c, tok, opListAvailableNetworks, string(org), slices.Clone[[]Network],
 		func(ctx context.Context) ([]Network, error) { return c.api.AvailableNetworks(ctx, tok, org) })
 }
@@ -122,7 +127,7 @@ func (c *cache) AvailableNetworks(ctx context.Context, tok Token, org OrgRef) ([
 // DataCenters lists the data centers: the token's own cached list, else the
 // list shared by all tokens if Katapult accepted this one lately, else a
 // fetch with this token, which renews both.
-func (c *cache) DataCenters(ctx context.Context, tok Token) ([]DataCenter, error) {
+func (c *Cache) DataCenters(ctx context.Context, tok Token) ([]DataCenter, error) {
 	if dcs, ok := c.sharedDataCenters(tok); ok {
 		return dcs, nil
 	}
@@ -140,7 +145,7 @@ func (c *cache) DataCenters(ctx context.Context, tok Token) ([]DataCenter, error
 // sharedDataCenters is the list kept for all tokens, if it is fresh and
 // the token's own organization list is in the cache: only a token that
 // Katapult accepted within ttl may skip its own call.
-func (c *cache) sharedDataCenters(tok Token) ([]DataCenter, bool) {
+func (c *Cache) sharedDataCenters(tok Token) ([]DataCenter, bool) {
 	if _, accepted := c.get(cacheKey(tok, opListOrganizations, "")); !accepted {
 		return nil, false
 	}
@@ -154,7 +159,7 @@ func (c *cache) sharedDataCenters(tok Token) ([]DataCenter, bool) {
 
 // shareDataCenters keeps a list fetched at started for all tokens, unless
 // a list fetched later is kept already.
-func (c *cache) shareDataCenters(dcs []DataCenter, started time.Time) {
+func (c *Cache) shareDataCenters(dcs []DataCenter, started time.Time) {
 	until := started.Add(max(c.ttl, sharedDataCentersTTL))
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -167,7 +172,7 @@ func (c *cache) shareDataCenters(dcs []DataCenter, started time.Time) {
 // CachedOrganizations is the token's organization list if the cache holds a
 // fresh one, and never calls Katapult: a page with a call budget (the result
 // after a create) names the organization with it when it can.
-func (c *cache) CachedOrganizations(tok Token) ([]Organization, bool) {
+func (c *Cache) CachedOrganizations(tok Token) ([]Organization, bool) {
 	v, ok := c.get(cacheKey(tok, opListOrganizations, ""))
 	if !ok {
 		return nil, false
@@ -177,7 +182,7 @@ func (c *cache) CachedOrganizations(tok Token) ([]Organization, bool) {
 
 // CreateIPAddress goes straight through, and keeps the new address for
 // the page that shows it (see NewCache).
-func (c *cache) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error) {
+func (c *Cache) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error) {
 	started := c.now()
 	addr, err := c.api.CreateIPAddress(ctx, tok, req)
 	if err == nil && addr.ID != "" {
@@ -188,7 +193,7 @@ func (c *cache) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddr
 
 // IPAddress answers the token's own address just created once from the
 // create's answer, and goes straight through otherwise.
-func (c *cache) IPAddress(ctx context.Context, tok Token, id string) (IPAddress, error) {
+func (c *Cache) IPAddress(ctx context.Context, tok Token, id string) (IPAddress, error) {
 	if v, ok := c.take(cacheKey(tok, opGetIPAddress, id)); ok {
 		return v.(IPAddress), nil
 	}
@@ -196,14 +201,14 @@ func (c *cache) IPAddress(ctx context.Context, tok Token, id string) (IPAddress,
 }
 
 // IPAddresses goes straight through.
-func (c *cache) IPAddresses(ctx context.Context, tok Token, org OrgRef, page, perPage int) (IPAddressPage, error) {
+func (c *Cache) IPAddresses(ctx context.Context, tok Token, org OrgRef, page, perPage int) (IPAddressPage, error) {
 	return c.api.IPAddresses(ctx, tok, org, page, perPage)
 }
 
 // cached answers from the cache, or fetches once for all concurrent callers
 // of the same key. Values are cloned in and out, so that a caller sorting
 // its slice cannot change another's.
-func cached[T any](ctx context.Context, c *cache, tok Token, op, arg string, clone func(T) T, fetch func(context.Context) (T, error)) (T, error) {
+func cached[T any](ctx context.Context, c *Cache, tok Token, op, arg string, clone func(T) T, fetch func(context.Context) (T, error)) (T, error) {
 	key := cacheKey(tok, op, arg)
 	if v, ok := c.get(key); ok {
 		return clone(v.(T)), nil
@@ -253,7 +258,7 @@ func detach(ctx context.Context) (context.Context, context.CancelFunc) {
 
 func same[T any](v T) T { return v }
 
-func (c *cache) get(key string) (any, bool) {
+func (c *Cache) get(key string) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -269,7 +274,7 @@ func (c *cache) get(key string) (any, bool) {
 }
 
 // take is get, and forgets the entry: it is handed out once.
-func (c *cache) take(key string) (any, bool) {
+func (c *Cache) take(key string) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -282,13 +287,13 @@ func (c *cache) take(key string) (any, bool) {
 }
 
 // put stores a value fetched at started for the cache's ttl.
-func (c *cache) put(key string, v any, started time.Time) {
+func (c *Cache) put(key string, v any, started time.Time) {
 	c.putFor(key, v, started, c.ttl)
 }
 
 // putFor stores a value fetched at started for ttl; its age counts from
 // the request, not from the answer.
-func (c *cache) putFor(key string, v any, started time.Time, ttl time.Duration) {
+func (c *Cache) putFor(key string, v any, started time.Time, ttl time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
@@ -310,7 +315,7 @@ func (c *cache) putFor(key string, v any, started time.Time, ttl time.Duration) 
 // nearly expiry order: all but created addresses have one ttl, and those
 // have a shorter one. A straggler (one of those behind a longer-lived
 // entry) is dropped by get or take, or by the bound.
-func (c *cache) evictExpired(now time.Time) {
+func (c *Cache) evictExpired(now time.Time) {
 	for el := c.order.Front(); el != nil; el = c.order.Front() {
 		if now.Before(el.Value.(*cacheEntry).expires) {
 			return
@@ -319,7 +324,7 @@ func (c *cache) evictExpired(now time.Time) {
 	}
 }
 
-func (c *cache) remove(el *list.Element) {
+func (c *Cache) remove(el *list.Element) {
 	c.order.Remove(el)
 	delete(c.entries, el.Value.(*cacheEntry).key)
 }

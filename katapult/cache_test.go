@@ -355,11 +355,20 @@ func TestACallerLeavingDoesNotFailTheOthersWaitingOnTheSameFetch(t *testing.T) {
 	})
 }
 
-func TestACacheWithoutTTLIsTheAPIItself(t *testing.T) {
+func TestACacheWithoutTTLKeepsNothing(t *testing.T) {
 	t.Parallel()
 	up := newCountingAPI()
-	if api := NewCache(up, 0, nil); api != API(up) {
-		t.Errorf("NewCache with ttl 0 = %T", api)
+	api := NewCache(up, 0, nil)
+	for range 2 {
+		if _, err := api.Organizations(t.Context(), testToken); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := up.n("orgs"); got != 2 {
+		t.Errorf("%d upstream calls for two lists, want 2", got)
+	}
+	if _, ok := api.CachedOrganizations(testToken); ok {
+		t.Errorf("a cache without ttl holds a list")
 	}
 }
 

@@ -46,8 +46,9 @@ const (
 	CodeNoUserAssociatedWithIdentity       Code = "no_user_associated_with_identity"
 )
 
-// Field names the part of the create form an error concerns, so that the
-// dashboard can show the message beside it. FieldNone means a panel.
+// Field names the part of a dashboard form an error concerns, so that the
+// dashboard can show the message beside it. FieldNone means a panel, or
+// the form as a whole.
 type Field string
 
 // The form fields an error can concern.
@@ -56,6 +57,8 @@ const (
 	FieldNetwork Field = "network"
 	FieldVersion Field = "version"
 	FieldLabel   Field = "label"
+	// FieldToken is the sign-in form's API token.
+	FieldToken Field = "token"
 )
 
 // Entry is one line of the error catalogue.
@@ -72,8 +75,13 @@ type Entry struct {
 	Message string
 	// Action says what to do about it.
 	Action string
-	// Field is the form field the error concerns, if any.
+	// Field is the form field the error concerns, if any: a form that has
+	// it shows the message beside it.
 	Field Field
+	// FormFixes is set when other values in the form that sent the request
+	// can fix the error (another network, a label): a form shows itself
+	// again with it, answered with 422, rather than an error page.
+	FormFixes bool
 	// SignIn is set when the error means the signed-in token is no longer
 	// good for anything: the session ends and the user signs in again.
 	SignIn bool
@@ -87,6 +95,7 @@ var catalogue = map[Code]Entry{
 		Title:       "Not signed in",
 		Message:     "Katapult received no API token with this request.",
 		Action:      "Sign in again with your Katapult API token.",
+		Field:       FieldToken,
 		SignIn:      true,
 	},
 	CodeInvalidAPIToken: {
@@ -95,6 +104,7 @@ var catalogue = map[Code]Entry{
 		Title:       "Token not accepted",
 		Message:     "Katapult does not accept this API token: it does not exist, was revoked or has expired.",
 		Action:      "Sign in again with a current API token from Katapult's API tokens page.",
+		Field:       FieldToken,
 		SignIn:      true,
 	},
 	CodeInvalidCapabilitiesToken: {
@@ -103,6 +113,7 @@ var catalogue = map[Code]Entry{
 		Title:       "Token not accepted",
 		Message:     "Katapult rejected the capabilities of this API token.",
 		Action:      "Sign in again with a current API token.",
+		Field:       FieldToken,
 		SignIn:      true,
 	},
 	CodeUnauthorizedNetworkForAPIToken: {
@@ -111,6 +122,7 @@ var catalogue = map[Code]Entry{
 		Title:       "Address not allowed for this token",
 		Message:     "This API token may only be used from certain IP addresses, and ipdesk's address is not one of them.",
 		Action:      "Allow ipdesk's outgoing address in the token's settings in Katapult, or sign in with another token.",
+		Field:       FieldToken,
 		SignIn:      true,
 	},
 	CodeScopeNotGranted: {
@@ -119,6 +131,7 @@ var catalogue = map[Code]Entry{
 		Title:       "Token lacks a scope",
 		Message:     "This API token has not been granted the scope this action needs.",
 		Action:      "Add the scope to the token in Katapult, or sign in with a token that has it.",
+		Field:       FieldToken,
 	},
 	CodeRateLimitReached: {
 		Status:      http.StatusTooManyRequests,
@@ -140,6 +153,7 @@ var catalogue = map[Code]Entry{
 		Title:       "Request not understood",
 		Message:     "Katapult rejected a value of this request as invalid.",
 		Action:      "Check the form's values and submit it again.",
+		FormFixes:   true,
 	},
 	CodeMissingRequiredArgument: {
 		Status:      http.StatusBadRequest,
@@ -219,7 +233,7 @@ var catalogue = map[Code]Entry{
 		Title:       "Check the form",
 		Message:     "Katapult did not accept the form's values.",
 		Action:      "Correct what is marked and submit again.",
-		Field:       FieldLabel,
+		FormFixes:   true,
 	},
 	CodeNoAvailableAddresses: {
 		Status:      http.StatusServiceUnavailable,
@@ -227,7 +241,7 @@ var catalogue = map[Code]Entry{
 		Title:       "No free addresses",
 		Message:     "This network has no free addresses of this version left.",
 		Action:      "Try another network or the other IP version; if the pool stays empty, contact Katapult support.",
-		Field:       FieldNone,
+		FormFixes:   true,
 	},
 	CodeRouteNotFound: {
 		Status:      http.StatusNotFound,
@@ -271,6 +285,70 @@ var catalogue = map[Code]Entry{
 		Message:     "Katapult answered in a way ipdesk did not understand.",
 		Action:      "Try again; if it keeps happening, report it with the request ID.",
 	},
+}
+
+// The operations of the port whose missing answer the catalogue explains
+// in their own words, as UnavailableError.Op names them.
+const (
+	OpCreateIPAddress = opCreateIPAddress
+	OpListIPAddresses = opListIPAddresses
+)
+
+// noAnswer is what staff are told when Katapult did not answer, by the
+// operation that got no answer: whether anything was done depends on it.
+// An operation not listed gets noAnswerDefault.
+var noAnswer = map[string]Entry{
+	opCreateIPAddress: {
+		Message: "Katapult could not be reached, so nothing was created.",
+		Action:  "Submit the form again in a moment.",
+	},
+	opListIPAddresses: {
+		Message: "The organization's addresses could not be loaded: Katapult did not answer in time.",
+		Action:  "Open the address list again in a moment.",
+	},
+}
+
+// noAnswerDefault is the entry of a read that got no answer.
+var noAnswerDefault = Entry{
+	Title:   "Katapult did not answer",
+	Message: "ipdesk could not reach Katapult, or Katapult did not answer in time.",
+	Action:  "Try again in a moment; if it lasts, check Katapult's status.",
+	Status:  http.StatusBadGateway,
+}
+
+// outcomeUnknown is what staff are told of a create whose answer never
+// came.
+var outcomeUnknown = Entry{
+	Title: "The outcome is unknown",
+	Message: "ipdesk sent the request to create the address, but Katapult's answer never came " +
+		"(it timed out or the connection failed). The address may or may not have been created.",
+	Action: "Check the organization's addresses before trying again. ipdesk never retries a create by itself.",
+	Status: http.StatusGatewayTimeout,
+}
+
+// validationSubjects are the names Katapult's validation sentences begin
+// with, by the field each concerns: a sentence is the attribute's name and
+// what is wrong with it ("Label can't be blank"). The sentences of ipdesk's
+// own rules (the label rule) begin so too.
+var validationSubjects = []struct {
+	subject string
+	field   Field
+}{
+	{"network", FieldNetwork},
+	{"version", FieldVersion},
+	{"label", FieldLabel},
+}
+
+// ValidationField is the form field a sentence of a validation_error
+// concerns, FieldNone when it names none the catalogue knows.
+func ValidationField(sentence string) Field {
+	for _, v := range validationSubjects {
+		if len(sentence) > len(v.subject) && strings.EqualFold(sentence[:len(v.subject)], v.subject) &&
+			sentence[len(v.subject)] == ' ' {
+			return v.field
+		}
+	}
+	return FieldNone
 }
 
 // Lookup returns the catalogue entry of a code. An unknown code (a newer
@@ -425,6 +503,21 @@ func (e *UnavailableError) Error() string {
 // Unwrap gives the cause, so that errors.Is finds context.DeadlineExceeded.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
+// Entry explains, from the catalogue, that Katapult did not answer the
+// call; see NoAnswer.
+func (e *UnavailableError) Entry() Entry { return NoAnswer(e.Op) }
+
+// NoAnswer explains, from the catalogue, that Katapult did not answer an
+// operation (one of the Op… names), and what that means for what it was to
+// do. Its Status is the one ipdesk answers with: 502.
+func NoAnswer(op string) Entry {
+	en := noAnswerDefault
+	if o, ok := noAnswer[op]; ok {
+		en.Message, en.Action = o.Message, o.Action
+	}
+	return en
+}
+
 // OutcomeUnknownError means a create was sent but its answer never came (a
 // timeout or a lost connection), or the answer leaves it open: a success whose
 // body could not be read, or a 5xx that is not one of Katapult's own refusals
@@ -444,3 +537,7 @@ func (e *OutcomeUnknownError) Error() string {
 
 // Unwrap gives the cause.
 func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// Entry explains, from the catalogue, that the create may or may not have
+// happened. Its Status is the one ipdesk answers with: 504.
+func (e *OutcomeUnknownError) Entry() Entry { return outcomeUnknown }

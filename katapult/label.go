@@ -12,8 +12,9 @@ const MaxLabelLength = 255
 
 // The sentences of the label rule, one per problem, shown to staff under
 // the form's label field and sent by the engine in a validation_error's
-// detail. Each starts with "Label", which is how the dashboard knows where
-// a sentence from Katapult belongs; the first two are Katapult's own.
+// detail. Each starts with "Label", as Katapult's own do, which is how the
+// catalogue places a sentence beside its field (ValidationField); the
+// first two are Katapult's own.
 const (
 	LabelBlank      = "Label can't be blank"
 	LabelTooLong    = "Label is too long (maximum is 255 characters)"

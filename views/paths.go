@@ -39,6 +39,10 @@ func PathLogout() string { return "/logout" }
 
 func orgBase(org string) string { return "/orgs/" + url.PathEscape(org) }
 
+// PathOrg is where every page of an organization is, below it: the pages
+// above add their own path to it.
+func PathOrg(org string) string { return orgBase(org) }
+
 // PathNewAddress is the bookmarkable create form of an organization.
 func PathNewAddress(org string) string { return orgBase(org) + "/ip-addresses/new" }
 
