@@ -30,6 +30,10 @@ type fakeAPI struct {
 	create            func(tok katapult.Token, req katapult.CreateIPAddress) (katapult.IPAddress, error)
 	ipAddress         func(tok katapult.Token, id string) (katapult.IPAddress, error)
 	ipAddresses       func(tok katapult.Token, ref katapult.OrgRef, page, perPage int) (katapult.IPAddressPage, error)
+	update            func(tok katapult.Token, req katapult.UpdateIPAddress) (katapult.IPAddress, error)
+	release           func(tok katapult.Token, id string) error
+	policyLimits      func(tok katapult.Token, ref katapult.OrgRef) (katapult.PolicyLimits, error)
+	unallocated       func(tok katapult.Token, ref katapult.OrgRef) (int, error)
 }
 
 var _ handlers.API = (*fakeAPI)(nil)
@@ -139,6 +143,38 @@ func (f *fakeAPI) IPAddresses(_ context.Context, tok katapult.Token, ref katapul
 		return katapult.IPAddressPage{}, f.unexpected("IPAddresses")
 	}
 	return f.ipAddresses(tok, ref, page, perPage)
+}
+
+func (f *fakeAPI) UpdateIPAddress(_ context.Context, tok katapult.Token, req katapult.UpdateIPAddress) (katapult.IPAddress, error) {
+	f.record("UpdateIPAddress")
+	if f.update == nil {
+		return katapult.IPAddress{}, f.unexpected("UpdateIPAddress")
+	}
+	return f.update(tok, req)
+}
+
+func (f *fakeAPI) ReleaseIPAddress(_ context.Context, tok katapult.Token, id string) error {
+	f.record("ReleaseIPAddress")
+	if f.release == nil {
+		return f.unexpected("ReleaseIPAddress")
+	}
+	return f.release(tok, id)
+}
+
+func (f *fakeAPI) PolicyLimits(_ context.Context, tok katapult.Token, ref katapult.OrgRef) (katapult.PolicyLimits, error) {
+	f.record("PolicyLimits")
+	if f.policyLimits == nil {
+		return katapult.PolicyLimits{}, f.unexpected("PolicyLimits")
+	}
+	return f.policyLimits(tok, ref)
+}
+
+func (f *fakeAPI) UnallocatedIPAddresses(_ context.Context, tok katapult.Token, ref katapult.OrgRef) (int, error) {
+	f.record("UnallocatedIPAddresses")
+	if f.unallocated == nil {
+		return 0, f.unexpected("UnallocatedIPAddresses")
+	}
+	return f.unallocated(tok, ref)
 }
 
 // The fake world: three data centers, organizations in every state.

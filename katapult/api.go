@@ -27,4 +27,13 @@ type API interface {
 	IPAddress(ctx context.Context, tok Token, id string) (IPAddress, error)
 	// IPAddresses lists a page (from 1) of the organization's addresses.
 	IPAddresses(ctx context.Context, tok Token, org OrgRef, page, perPage int) (IPAddressPage, error)
+	// UpdateIPAddress changes the fields of req that are set.
+	UpdateIPAddress(ctx context.Context, tok Token, req UpdateIPAddress) (IPAddress, error)
+	// ReleaseIPAddress gives an address back to the pool.
+	ReleaseIPAddress(ctx context.Context, tok Token, id string) error
+	// PolicyLimits fetches the organization's policy limits.
+	PolicyLimits(ctx context.Context, tok Token, org OrgRef) (PolicyLimits, error)
+	// UnallocatedIPAddresses counts the organization's addresses that are
+	// attached to nothing.
+	UnallocatedIPAddresses(ctx context.Context, tok Token, org OrgRef) (int, error)
 }

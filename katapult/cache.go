@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -180,13 +181,16 @@ func (c *Cache) CachedOrganizations(tok Token) ([]Organization, bool) {
 	return slices.Clone(v.([]Organization)), true
 }
 
-// CreateIPAddress goes straight through, and keeps the new address for
-// the page that shows it (see NewCache).
+// CreateIPAddress goes straight through, keeps the new address for the
+// page that shows it (see NewCache), and counts it among the
+// organization's unallocated addresses: a new address is attached to
+// nothing.
 func (c *Cache) CreateIPAddress(ctx context.Context, tok Token, req CreateIPAddress) (IPAddress, error) {
 	started := c.now()
 	addr, err := c.api.CreateIPAddress(ctx, tok, req)
 	if err == nil && addr.ID != "" {
 		c.putFor(cacheKey(tok, opGetIPAddress, addr.ID), addr, started, min(c.ttl, createdTTL))
+		c.update(cacheKey(tok, OpCountUnallocated, string(req.Organization)), func(v any) any { return v.(int) + 1 })
 	}
 	return addr, err
 }
@@ -203,6 +207,63 @@ func (c *Cache) IPAddress(ctx context.Context, tok Token, id string) (IPAddress,
 // IPAddresses goes straight through.
 func (c *Cache) IPAddresses(ctx context.Context, tok Token, org OrgRef, page, perPage int) (IPAddressPage, error) {
 	return c.api.IPAddresses(ctx, tok, org, page, perPage)
+}
+
+// UpdateIPAddress goes straight through, and forgets the address's create
+// answer, which no longer shows it as it is.
+func (c *Cache) UpdateIPAddress(ctx context.Context, tok Token, req UpdateIPAddress) (IPAddress, error) {
+	addr, err := c.api.UpdateIPAddress(ctx, tok, req)
+	if err == nil {
+		c.forget(cacheKey(tok, opGetIPAddress, req.ID))
+	}
+	return addr, err
+}
+
+// ReleaseIPAddress goes straight through. A release changes what the
+// token's organizations hold unallocated, and the cache does not know
+// which organization held the address: it forgets the token's counts of
+// them all, and the address's create answer.
+func (c *Cache) ReleaseIPAddress(ctx context.Context, tok Token, id string) error {
+	err := c.api.ReleaseIPAddress(ctx, tok, id)
+	if err == nil {
+		c.forget(cacheKey(tok, opGetIPAddress, id))
+		c.forgetPrefix(cacheKey(tok, OpCountUnallocated, ""))
+	}
+	return err
+}
+
+// PolicyLimits fetches the organization's limits, cached.
+func (c *Cache) PolicyLimits(ctx context.Context, tok Token, org OrgRef) (PolicyLimits, error) {
+	return cached(ctx, c, tok, OpPolicyLimits, string(org), same[PolicyLimits],
+		func(ctx context.Context) (PolicyLimits, error) { return c.api.PolicyLimits(ctx, tok, org) })
+}
+
+// UnallocatedIPAddresses counts the organization's unallocated addresses,
+// cached. A create through the cache counts its new address in (it is
+// unallocated); a release makes the count be fetched again.
+func (c *Cache) UnallocatedIPAddresses(ctx context.Context, tok Token, org OrgRef) (int, error) {
+	return cached(ctx, c, tok, OpCountUnallocated, string(org), same[int],
+		func(ctx context.Context) (int, error) { return c.api.UnallocatedIPAddresses(ctx, tok, org) })
+}
+
+// CachedPolicyLimits is the organization's limits if the cache holds them
+// fresh; it never calls Katapult.
+func (c *Cache) CachedPolicyLimits(tok Token, org OrgRef) (PolicyLimits, bool) {
+	v, ok := c.get(cacheKey(tok, OpPolicyLimits, string(org)))
+	if !ok {
+		return PolicyLimits{}, false
+	}
+	return v.(PolicyLimits), true
+}
+
+// CachedUnallocated is the organization's count of unallocated addresses
+// if the cache holds it fresh; it never calls Katapult.
+func (c *Cache) CachedUnallocated(tok Token, org OrgRef) (int, bool) {
+	v, ok := c.get(cacheKey(tok, OpCountUnallocated, string(org)))
+	if !ok {
+		return 0, false
+	}
+	return v.(int), true
 }
 
 // cached answers from the cache, or fetches once for all concurrent callers
@@ -284,6 +345,45 @@ func (c *Cache) take(key string) (any, bool) {
 	c.remove(el)
 	e := el.Value.(*cacheEntry)
 	return e.value, c.now().Before(e.expires)
+}
+
+// forget drops an entry.
+func (c *Cache) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.remove(el)
+	}
+}
+
+// forgetPrefix drops every entry whose key starts with prefix: all the
+// entries of one token and operation. It walks the whole cache, which is
+// bounded; it serves releases, which are rare.
+func (c *Cache) forgetPrefix(prefix string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, el := range c.entries {
+		if strings.HasPrefix(key, prefix) {
+			c.remove(el)
+		}
+	}
+}
+
+// update changes a fresh entry's value in place, keeping its expiry; an
+// absent or expired entry is left absent.
+func (c *Cache) update(key string, change func(any) any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return
+	}
+	e := el.Value.(*cacheEntry)
+	if !c.now().Before(e.expires) {
+		c.remove(el)
+		return
+	}
+	e.value = change(e.value)
 }
 
 // put stores a value fetched at started for the cache's ttl.

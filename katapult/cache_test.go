@@ -91,6 +91,26 @@ func (a *countingAPI) IPAddresses(ctx context.Context, tok Token, org OrgRef, pa
 	return IPAddressPage{Page: page}, a.count(ctx, "ips")
 }
 
+func (a *countingAPI) UpdateIPAddress(ctx context.Context, tok Token, req UpdateIPAddress) (IPAddress, error) {
+	return IPAddress{ID: req.ID, Label: "as updated"}, a.count(ctx, "update")
+}
+
+func (a *countingAPI) ReleaseIPAddress(ctx context.Context, tok Token, id string) error {
+	return a.count(ctx, "release")
+}
+
+func (a *countingAPI) PolicyLimits(ctx context.Context, tok Token, org OrgRef) (PolicyLimits, error) {
+	return PolicyLimits{UnallocatedIPAddresses: Limit{Value: 5}}, a.count(ctx, "limits")
+}
+
+// countingUnallocated is how many unallocated addresses countingAPI says
+// every organization holds.
+const countingUnallocated = 3
+
+func (a *countingAPI) UnallocatedIPAddresses(ctx context.Context, tok Token, org OrgRef) (int, error) {
+	return countingUnallocated, a.count(ctx, "unallocated")
+}
+
 // clock is a settable now.
 type clock struct {
 	mu sync.Mutex
@@ -103,8 +123,8 @@ func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 func newClock() *clock { return &clock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)} }
 
-// cachedCalls are the four cached operations, by the name countingAPI
-// counts them under.
+// cachedCalls are the cached operations, by the name countingAPI counts
+// them under.
 var cachedCalls = []struct {
 	op   string
 	call func(ctx context.Context, api API, tok Token) error
@@ -119,6 +139,14 @@ var cachedCalls = []struct {
 		return err
 	}},
 	{"dcs", func(ctx context.Context, api API, tok Token) error { _, err := api.DataCenters(ctx, tok); return err }},
+	{"limits", func(ctx context.Context, api API, tok Token) error {
+		_, err := api.PolicyLimits(ctx, tok, "acme")
+		return err
+	}},
+	{"unallocated", func(ctx context.Context, api API, tok Token) error {
+		_, err := api.UnallocatedIPAddresses(ctx, tok, "acme")
+		return err
+	}},
 }
 
 func TestTheCacheAnswersWithinItsTTLAndAsksAgainAfter(t *testing.T) {

@@ -306,6 +306,22 @@ var noAnswer = map[string]Entry{
 		Message: "The organization's addresses could not be loaded: Katapult did not answer in time.",
 		Action:  "Open the address list again in a moment.",
 	},
+	OpUpdateIPAddress: {
+		Message: "Katapult did not answer, so ipdesk cannot tell whether the change was saved.",
+		Action:  "Submit the form again in a moment: sending the same change twice is harmless.",
+	},
+	OpReleaseIPAddress: {
+		Message: "Katapult did not answer, so ipdesk cannot tell whether the address was released.",
+		Action:  "Open the organization's addresses in a moment: if the address is still listed, release it again.",
+	},
+	OpPolicyLimits: {
+		Message: "The organization's allowance of unallocated addresses could not be loaded: Katapult did not answer in time.",
+		Action:  "Creating works without it; it shows again on the next page.",
+	},
+	OpCountUnallocated: {
+		Message: "The organization's unallocated addresses could not be counted: Katapult did not answer in time.",
+		Action:  "Creating works without it; it shows again on the next page.",
+	},
 }
 
 // noAnswerDefault is the entry of a read that got no answer.

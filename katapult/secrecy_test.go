@@ -94,6 +94,13 @@ func TestTheTokenAppearsInNoErrorAndNoLogLine(t *testing.T) {
 			errs = append(errs, err)
 			_, err = api.IPAddress(t.Context(), testToken, "ip_1")
 			errs = append(errs, err)
+			_, err = api.UpdateIPAddress(t.Context(), testToken, UpdateIPAddress{ID: "ip_1", Label: ptr("x")})
+			errs = append(errs, err)
+			errs = append(errs, api.ReleaseIPAddress(t.Context(), testToken, "ip_1"))
+			_, err = api.PolicyLimits(t.Context(), testToken, "acme")
+			errs = append(errs, err)
+			_, err = api.UnallocatedIPAddresses(t.Context(), testToken, "acme")
+			errs = append(errs, err)
 			for _, err := range errs {
 				if err == nil {
 					t.Fatal("no error")

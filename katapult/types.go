@@ -141,6 +141,29 @@ type CreateIPAddress struct {
 	Label string
 }
 
+// UpdateIPAddress is what the edit form changes of an address. A nil
+// field is left as it is: it is not sent.
+type UpdateIPAddress struct {
+	ID         string
+	VIP        *bool
+	Label      *string
+	ReverseDNS *string
+}
+
+// Limit is one of an organization's limits: at most Value, or none at all.
+type Limit struct {
+	Value     int
+	Unlimited bool
+}
+
+// PolicyLimits are the limits of an organization's policy that the
+// dashboard shows.
+type PolicyLimits struct {
+	// UnallocatedIPAddresses is how many addresses the organization may
+	// hold that are attached to nothing.
+	UnallocatedIPAddresses Limit
+}
+
 // DemoToken is a public token of the embedded demo API, as the engine's
 // seed lists it and the sign-in page shows it. Seed tokens are demo
 // strings, fine to print; a user's own token is a Token and never shown.
