@@ -243,7 +243,14 @@ func (p *page) one(sel string) *goquery.Selection {
 // as a browser would submit it.
 func (p *page) formValues() url.Values {
 	p.t.Helper()
-	f := p.one(`form[data-testid="create-form"]`)
+	return p.valuesOf(`form[data-testid="create-form"]`)
+}
+
+// valuesOf are the fields of the one form sel finds, as a browser would
+// submit it.
+func (p *page) valuesOf(sel string) url.Values {
+	p.t.Helper()
+	f := p.one(sel)
 	v := url.Values{}
 	f.Find("input").Each(func(_ int, in *goquery.Selection) {
 		name, _ := in.Attr("name")

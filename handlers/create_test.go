@@ -160,66 +160,39 @@ func TestCreateErrorsAreExplainedWhereTheyBelong(t *testing.T) {
 			wantStatus: 502, wantKind: "unavailable", wantText: "nothing was created"},
 	}
 	for _, tt := range tests {
-		for _, viaHTMX := range []bool{false, true} {
-			name := tt.name
-			if viaHTMX {
-				name += " (htmx)"
+		bothWays(t, tt.name, func(t *testing.T, viaHTMX bool) {
+			api := newFake(t)
+			creates := 0
+			api.create = func(katapult.Token, katapult.CreateIPAddress) (katapult.IPAddress, error) {
+				creates++
+				if creates > 1 {
+					return newAddress("ip_Second0000000001", katapult.CreateIPAddress{}), nil
+				}
+				return katapult.IPAddress{}, tt.err
 			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				api := newFake(t)
-				creates := 0
-				api.create = func(katapult.Token, katapult.CreateIPAddress) (katapult.IPAddress, error) {
-					creates++
-					if creates > 1 {
-						return newAddress("ip_Second0000000001", katapult.CreateIPAddress{}), nil
-					}
-					return katapult.IPAddress{}, tt.err
+			e, c := signedIn(t, api)
+			form := formOf(c, "acme")
+			form.Set("vip", "on")
+			form.Set("label", "kept label")
+			form.Set("network", lonEdge.ID)
+			p := c.post("/orgs/acme/ip-addresses", form, e.from(viaHTMX, "/orgs/acme/ip-addresses/new")...).wantStatus(tt.wantStatus)
+			if viaHTMX == (p.find("header.topbar").Length() == 1) {
+				t.Errorf("htmx=%v but layout present=%v", viaHTMX, !viaHTMX)
+			}
+			p.wantError(tt.wantAt, tt.wantKind, tt.wantText)
+			// The user's input is kept, and the same token may be used
+			// again: nothing was created.
+			again := p.formValues()
+			for _, k := range []string{"once", "label", "network", "vip"} {
+				if again.Get(k) != form.Get(k) {
+					t.Errorf("%s: %q, want kept %q", k, again.Get(k), form.Get(k))
 				}
-				e, c := signedIn(t, api)
-				form := formOf(c, "acme")
-				form.Set("vip", "on")
-				form.Set("label", "kept label")
-				form.Set("network", lonEdge.ID)
-				var h []hdr
-				if viaHTMX {
-					h = append(h, htmx(e.srv.URL+"/orgs/acme/ip-addresses/new"))
-				}
-				p := c.post("/orgs/acme/ip-addresses", form, h...).wantStatus(tt.wantStatus)
-				if viaHTMX == (p.find("header.topbar").Length() == 1) {
-					t.Errorf("htmx=%v but layout present=%v", viaHTMX, !viaHTMX)
-				}
-				if tt.wantAt != "" {
-					if got := text(p.testid(tt.wantAt)); !strings.Contains(got, tt.wantText) {
-						t.Errorf("%s: %q, want %q", tt.wantAt, got, tt.wantText)
-					}
-					field := strings.TrimSuffix(tt.wantAt, "-error")
-					if v, _ := p.one("#" + field).Attr("aria-invalid"); v != "true" {
-						t.Errorf("#%s not aria-invalid", field)
-					}
-					if d, _ := p.one("#" + field).Attr("aria-describedby"); !strings.Contains(d, tt.wantAt) {
-						t.Errorf("#%s aria-describedby %q", field, d)
-					}
-				} else {
-					panel := p.one(`[data-testid="error-panel"][data-problem="` + tt.wantKind + `"]`)
-					if got := text(panel); !strings.Contains(got, tt.wantText) {
-						t.Errorf("panel %q, want %q", got, tt.wantText)
-					}
-				}
-				// The user's input is kept, and the same token may be used
-				// again: nothing was created.
-				again := p.formValues()
-				for _, k := range []string{"once", "label", "network", "vip"} {
-					if again.Get(k) != form.Get(k) {
-						t.Errorf("%s: %q, want kept %q", k, again.Get(k), form.Get(k))
-					}
-				}
-				c.post("/orgs/acme/ip-addresses", again).wantStatus(http.StatusSeeOther)
-				if creates != 2 {
-					t.Errorf("resubmitting after a definitive failure made %d creates, want 2", creates)
-				}
-			})
-		}
+			}
+			c.post("/orgs/acme/ip-addresses", again).wantStatus(http.StatusSeeOther)
+			if creates != 2 {
+				t.Errorf("resubmitting after a definitive failure made %d creates, want 2", creates)
+			}
+		})
 	}
 }
 

@@ -43,6 +43,14 @@ func (f *fakeAPI) CachedOrganizations(katapult.Token) ([]katapult.Organization, 
 	return nil, false
 }
 
+// CachedPolicyLimits: the fake remembers nothing.
+func (f *fakeAPI) CachedPolicyLimits(katapult.Token, katapult.OrgRef) (katapult.PolicyLimits, bool) {
+	return katapult.PolicyLimits{}, false
+}
+
+// CachedUnallocated: the fake remembers nothing.
+func (f *fakeAPI) CachedUnallocated(katapult.Token, katapult.OrgRef) (int, bool) { return 0, false }
+
 func (f *fakeAPI) record(name string) {
 	f.mu.Lock()
 	f.calls = append(f.calls, name)

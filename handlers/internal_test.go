@@ -64,6 +64,7 @@ func TestSessionCookieWorstCaseSize(t *testing.T) {
 	for range onceRing + 3 {
 		sess.rememberOnce(newOnceToken(), strings.Repeat("i", maxIDLen))
 	}
+	sess.Flash = &flash{Kind: flashReleased, Subject: strings.Repeat("f", maxFlashSubject), Org: orgTag("acme")}
 	if len(sess.Last) != maxLastUsed || len(sess.Once) != onceRing {
 		t.Fatalf("bounds not kept: %d last, %d once", len(sess.Last), len(sess.Once))
 	}
@@ -147,6 +148,11 @@ func TestPathsMatchRoutes(t *testing.T) {
 		{views.PathAddresses("acme"), http.MethodPost, "/orgs/:org/ip-addresses"},
 		{views.PathAddressesPage("acme", 3), http.MethodGet, "/orgs/:org/ip-addresses"},
 		{views.PathAddress("acme", "ip_x"), http.MethodGet, "/orgs/:org/ip-addresses/:id"},
+		{views.PathEditAddress("acme", "ip_x"), http.MethodGet, "/orgs/:org/ip-addresses/:id/edit"},
+		{views.PathAddress("acme", "ip_x"), http.MethodPost, "/orgs/:org/ip-addresses/:id"},
+		{views.PathReleaseAddress("acme", "ip_x"), http.MethodGet, "/orgs/:org/ip-addresses/:id/release"},
+		{views.PathReleaseAddress("acme", "ip_x"), http.MethodPost, "/orgs/:org/ip-addresses/:id/release"},
+		{views.PathAllowance("acme"), http.MethodGet, "/orgs/:org/allowance"},
 	}
 	for _, tt := range tests {
 		req := httptest.NewRequest(tt.method, tt.path, nil)

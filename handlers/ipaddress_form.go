@@ -116,6 +116,7 @@ func (s *server) formView(c echo.Context, o katapult.Organization, orgs []katapu
 	}
 	field.Errors = fe.fields[katapult.FieldNetwork]
 	v.Networks = field
+	v.Allowance = s.cachedAllowance(sess.token(), o)
 	if field.Problem == nil && len(field.Groups) == 0 {
 		v.State = noNetworksProblem(o.SubDomain)
 	}

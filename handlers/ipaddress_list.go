@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,18 +29,32 @@ func (s *server) handleList() echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		ctx, tok, o := c.Request().Context(), sessionOf(c).token(), loadedOrg(c).org
-		if p := stateProblem(o); p != nil {
-			// Katapult would refuse the list with 403: say why instead.
-			p.Details = append(p.Details, "Katapult does not show the addresses of an organization in this state.")
-			return s.render(c, http.StatusOK, listPage(views.ListView{Org: orgHeader(o), State: p}))
+		o := loadedOrg(c).org
+		var flash string
+		if address, ok := s.takeFlash(c, flashReleased, o.SubDomain, ""); ok {
+			flash = releasedNotice(address)
 		}
-		res, err := s.api.IPAddresses(ctx, tok, katapult.OrgRef(o.SubDomain), page, perPage)
-		if err != nil {
-			return err
-		}
-		return s.render(c, http.StatusOK, listPage(listView(orgHeader(o), res, page)))
+		return s.renderList(c, o, page, flash)
 	}
+}
+
+// renderList renders a page of the organization's addresses, with the
+// labels of its VIPs, the organization's allowance and a flash if any.
+func (s *server) renderList(c echo.Context, o katapult.Organization, page int, flash string) error {
+	ctx, tok := c.Request().Context(), sessionOf(c).token()
+	if p := stateProblem(o); p != nil {
+		// Katapult would refuse the list with 403: say why instead.
+		p.Details = append(p.Details, "Katapult does not show the addresses of an organization in this state.")
+		return s.render(c, http.StatusOK, listPage(views.ListView{Org: orgHeader(o), State: p, Flash: flash}))
+	}
+	res, err := s.api.IPAddresses(ctx, tok, katapult.OrgRef(o.SubDomain), page, perPage)
+	if err != nil {
+		return err
+	}
+	v := listView(orgHeader(o), res, page)
+	s.vipLabels(c, v.Rows)
+	v.Flash, v.Allowance = flash, s.cachedAllowance(tok, o)
+	return s.render(c, http.StatusOK, listPage(v))
 }
 
 func listPage(v views.ListView) views.Page {
@@ -71,6 +87,37 @@ func listView(o views.OrgHeader, res katapult.IPAddressPage, page int) views.Lis
 		v.TotalPages = max(v.TotalPages, page)
 	}
 	return v
+}
+
+// maxLabelFetches bounds the fetches of one list page's labels that run
+// at once.
+const maxLabelFetches = 4
+
+// vipLabels fills in the labels of the VIPs among rows. Katapult's list
+// carries no labels (only an address fetched alone has one), and only a
+// VIP has a label: each VIP on the page costs one call, a few at a time.
+// A label that could not be fetched is marked unknown; the page shows
+// without it.
+func (s *server) vipLabels(c echo.Context, rows []views.AddressRow) {
+	ctx, tok := c.Request().Context(), sessionOf(c).token()
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, maxLabelFetches)
+	errs := make([]error, len(rows))
+	for i := range rows {
+		if !rows[i].VIP {
+			continue
+		}
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			a, err := s.api.IPAddress(ctx, tok, rows[i].ID)
+			rows[i].Label, rows[i].LabelUnknown, errs[i] = a.Label, err != nil, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		s.logError(c, err, http.StatusOK)
+	}
 }
 
 // renderUnknown is the page of a create whose outcome is unknown (the

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ipdesk/katapult"
 	"ipdesk/views"
 )
 
@@ -17,23 +18,37 @@ import (
 // and the organization's list is asked unless the ring vouches.
 func (s *server) handleShow() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := c.Param("id")
-		if !validID(id) {
-			return echo.ErrNotFound
-		}
-		ref, ctx, sess := orgOf(c).ref, c.Request().Context(), sessionOf(c)
-		tok := sess.token()
-		addr, err := s.api.IPAddress(ctx, tok, id)
+		addr, err := s.ownedAddress(c)
 		if err != nil {
 			return err
 		}
-		if err := s.checkHolds(ctx, sess, string(ref), id); err != nil {
-			return err
+		org, sess := string(orgOf(c).ref), sessionOf(c)
+		v := s.resultView(s.cachedOrgHeader(sess.token(), org), addr, s.now())
+		v.Created, v.Again = createdHeading(c.QueryParam(createdParam), sess.created(addr.ID))
+		if _, saved := s.takeFlash(c, flashSaved, org, addr.ID); saved {
+			v.Notice = msgSaved
 		}
-		v := s.resultView(s.cachedOrgHeader(tok, string(ref)), addr, s.now())
-		v.Created, v.Again = createdHeading(c.QueryParam(createdParam), sess.created(id))
 		return s.render(c, http.StatusOK, resultPage(v))
 	}
+}
+
+// ownedAddress is the address of the URL ({id}), fetched, if the
+// organization of the URL holds it (address_owner.go); Katapult's
+// ip_address_not_found otherwise, and a 404 for what cannot be an id.
+func (s *server) ownedAddress(c echo.Context) (katapult.IPAddress, error) {
+	id := c.Param("id")
+	if !validID(id) {
+		return katapult.IPAddress{}, echo.ErrNotFound
+	}
+	ctx, sess := c.Request().Context(), sessionOf(c)
+	addr, err := s.api.IPAddress(ctx, sess.token(), id)
+	if err != nil {
+		return katapult.IPAddress{}, err
+	}
+	if err := s.checkHolds(ctx, sess, string(orgOf(c).ref), id); err != nil {
+		return katapult.IPAddress{}, err
+	}
+	return addr, nil
 }
 
 // createdHeading is what ?created= may say: "created" (1) or "created

@@ -37,9 +37,17 @@ func TestAddressList(t *testing.T) {
 			api.ipAddresses = func(_ katapult.Token, _ katapult.OrgRef, page, per int) (katapult.IPAddressPage, error) {
 				res := katapult.IPAddressPage{Page: page, PerPage: per, TotalPages: 3, Total: 6}
 				if page <= 3 {
-					res.Addresses = []katapult.IPAddress{{ID: "ip_A", Address: "192.0.2.1"}, {ID: "ip_B", Address: "192.0.2.2", VIP: true, Label: "lb", AllocationID: "vm_1", AllocationType: "VirtualMachine"}}
+					// As Katapult lists them: no label, which only an
+					// address fetched alone carries.
+					res.Addresses = []katapult.IPAddress{{ID: "ip_A", Address: "192.0.2.1"}, {ID: "ip_B", Address: "192.0.2.2", VIP: true, AllocationID: "vm_1", AllocationType: "VirtualMachine"}}
 				}
 				return res, nil
+			}
+			api.ipAddress = func(_ katapult.Token, id string) (katapult.IPAddress, error) {
+				if id != "ip_B" {
+					t.Errorf("fetched %s, which is no VIP, for its label", id)
+				}
+				return katapult.IPAddress{ID: id, Address: "192.0.2.2", VIP: true, Label: "lb"}, nil
 			}
 			_, c := signedIn(t, api)
 			p := c.get("/orgs/acme/ip-addresses" + tt.query).wantStatus(tt.wantStatus)
@@ -56,6 +64,10 @@ func TestAddressList(t *testing.T) {
 			if tt.wantRows > 0 {
 				if href, _ := p.find(`[data-testid="address-link"]`).First().Attr("href"); href != "/orgs/acme/ip-addresses/ip_A" {
 					t.Errorf("row link %q", href)
+				}
+				vip := p.find(`[data-testid="address-row"][data-id="ip_B"]`)
+				if got := text(vip.Find(`[data-testid="address-label"]`)) + "/" + text(vip.Find(`[data-testid="address-vip"]`)); got != "lb/VIP" {
+					t.Errorf("the VIP's label and VIP columns read %q, want lb/VIP", got)
 				}
 			}
 			if got := p.testid("page-prev").AttrOr("href", ""); got != tt.wantPrev {

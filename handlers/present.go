@@ -109,6 +109,7 @@ func (s *server) resultView(o views.OrgHeader, a katapult.IPAddress, now time.Ti
 		Country: ct.Name, Flag: flag(ct.ISOCode2), ISO2: ct.ISOCode2, ISO3: ct.ISOCode3,
 		TimeZone: ct.TimeZone, LocalTime: localTime(s.zones.location(ct.TimeZone), now), EU: ct.EU,
 		Allocated: a.Allocated(), AllocationType: a.AllocationType, AllocationID: a.AllocationID,
+		EditURL: views.PathEditAddress(o.SubDomain, a.ID), ReleaseURL: views.PathReleaseAddress(o.SubDomain, a.ID),
 	}
 	return v
 }

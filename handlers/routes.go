@@ -21,4 +21,9 @@ func (s *server) routes(e *echo.Echo) {
 	e.POST("/orgs/:org/ip-addresses", s.handleCreate(), auth, orgRoute)
 	e.GET("/orgs/:org/ip-addresses", s.handleList(), auth, orgRoute, s.canonicalOrg)
 	e.GET("/orgs/:org/ip-addresses/:id", s.handleShow(), auth, orgRoute, s.canonicalOrgID)
+	e.GET("/orgs/:org/ip-addresses/:id/edit", s.handleEditForm(), auth, orgRoute, s.canonicalOrg)
+	e.POST("/orgs/:org/ip-addresses/:id", s.handleUpdate(), auth, orgRoute)
+	e.GET("/orgs/:org/ip-addresses/:id/release", s.handleReleaseForm(), auth, orgRoute, s.canonicalOrg)
+	e.POST("/orgs/:org/ip-addresses/:id/release", s.handleRelease(), auth, orgRoute)
+	e.GET("/orgs/:org/allowance", s.handleAllowance(), auth, orgRoute, s.canonicalOrg)
 }

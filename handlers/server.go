@@ -28,6 +28,11 @@ type API interface {
 	// CachedOrganizations is the token's organization list if a fresh one
 	// is held; it never calls Katapult.
 	CachedOrganizations(tok katapult.Token) ([]katapult.Organization, bool)
+	// CachedPolicyLimits and CachedUnallocated are an organization's
+	// limits and its count of unallocated addresses, if fresh ones are
+	// held; they never call Katapult.
+	CachedPolicyLimits(tok katapult.Token, org katapult.OrgRef) (katapult.PolicyLimits, bool)
+	CachedUnallocated(tok katapult.Token, org katapult.OrgRef) (int, bool)
 }
 
 // Config is everything the dashboard depends on.

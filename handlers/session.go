@@ -39,6 +39,9 @@ type session struct {
 	Last []lastUsed
 	// Once is the ring of used one-time form tokens, newest first.
 	Once []onceUse
+	// Flash is what the last plain post did, for the page it leads to
+	// (flash.go); nil when there is nothing to say.
+	Flash *flash
 }
 
 // lastUsed is what a user last chose for an organization. It travels as

@@ -2,9 +2,10 @@ package handlers
 
 import "encoding/json"
 
-// The session's JSON: {"t":token,"s":signed-in,"l":[…],"o":[…]}, each
-// remembered choice an array ["acme","netw_…","ipv4"] (lastUsed) and each
-// used form token ["token","ip_…"] or ["token","ip_…","tag"] (onceUse).
+// The session's JSON: {"t":token,"s":signed-in,"l":[…],"o":[…],"f":[…]},
+// each remembered choice an array ["acme","netw_…","ipv4"] (lastUsed), each
+// used form token ["token","ip_…"] or ["token","ip_…","tag"] (onceUse), and
+// the flash ["released","192.0.2.5","tag"] (flash).
 // The session reads and writes it in one pass through the plain arrays
 // below; going through lastUsed's and onceUse's own methods, which write
 // the same arrays, made encoding/json run a whole nested encode or decode
@@ -18,6 +19,7 @@ type sessionIn struct {
 	SignedIn int64       `json:"s"`
 	Last     [][3]string `json:"l"`
 	Once     [][3]string `json:"o"`
+	Flash    *flash      `json:"f"`
 }
 
 // sessionOut is the session as it is written: a use without an
@@ -27,11 +29,12 @@ type sessionOut struct {
 	SignedIn int64       `json:"s"`
 	Last     [][3]string `json:"l,omitempty"`
 	Once     [][]string  `json:"o,omitempty"`
+	Flash    *flash      `json:"f,omitempty"`
 }
 
 // encodeSession is the session's JSON.
 func encodeSession(s *session) ([]byte, error) {
-	out := sessionOut{Token: s.Token, SignedIn: s.SignedIn}
+	out := sessionOut{Token: s.Token, SignedIn: s.SignedIn, Flash: s.Flash}
 	if len(s.Last) > 0 {
 		out.Last = make([][3]string, len(s.Last))
 		for i, l := range s.Last {
@@ -57,7 +60,7 @@ func decodeSession(b []byte) (*session, error) {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return nil, err
 	}
-	s := &session{Token: in.Token, SignedIn: in.SignedIn}
+	s := &session{Token: in.Token, SignedIn: in.SignedIn, Flash: in.Flash}
 	if len(in.Last) > 0 {
 		s.Last = make([]lastUsed, len(in.Last))
 		for i, a := range in.Last {

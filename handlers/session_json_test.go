@@ -16,6 +16,7 @@ type partsJSON struct {
 	SignedIn int64      `json:"s"`
 	Last     []lastUsed `json:"l,omitempty"`
 	Once     []onceUse  `json:"o,omitempty"`
+	Flash    *flash     `json:"f,omitempty"`
 }
 
 // TestSessionJSONMatchesItsParts: the session's one-pass JSON is byte for
@@ -47,6 +48,7 @@ func TestSessionJSONMatchesItsParts(t *testing.T) {
 		{name: "one create", sess: &session{Token: "tok", SignedIn: 3, Once: []onceUse{{Token: "a", Address: "ip_1", Org: "tag"}}}},
 		{name: "an unknown outcome", sess: &session{Token: "tok", SignedIn: 4, Once: []onceUse{{Token: "a"}}}},
 		{name: "every list full", sess: full},
+		{name: "a flash", sess: &session{Token: "tok", SignedIn: 6, Flash: &flash{Kind: flashReleased, Subject: "192.0.2.5", Org: "tag"}}},
 		{name: "characters JSON escapes", sess: &session{Token: `t"<&>\` + "\u2028", SignedIn: 5, Last: []lastUsed{{Org: `"`, Network: "<", Version: "&"}}}},
 	}
 	for _, tt := range tests {
@@ -57,7 +59,7 @@ func TestSessionJSONMatchesItsParts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := json.Marshal(partsJSON{Token: s.Token, SignedIn: s.SignedIn, Last: s.Last, Once: s.Once})
+			want, err := json.Marshal(partsJSON{Token: s.Token, SignedIn: s.SignedIn, Last: s.Last, Once: s.Once, Flash: s.Flash})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +71,8 @@ func TestSessionJSONMatchesItsParts(t *testing.T) {
 				t.Fatalf("one pass read %s as %+v (%v), want %+v", want, back, err, s)
 			}
 			var parts partsJSON
-			if err := json.Unmarshal(got, &parts); err != nil || parts.Token != s.Token || !reflect.DeepEqual(parts.Last, s.Last) || !reflect.DeepEqual(parts.Once, s.Once) {
+			if err := json.Unmarshal(got, &parts); err != nil || parts.Token != s.Token || !reflect.DeepEqual(parts.Last, s.Last) ||
+				!reflect.DeepEqual(parts.Once, s.Once) || !reflect.DeepEqual(parts.Flash, s.Flash) {
 				t.Fatalf("the parts read %s as %+v (%v)", got, parts, err)
 			}
 		})

@@ -59,6 +59,10 @@ const (
 	FieldLabel   Field = "label"
 	// FieldToken is the sign-in form's API token.
 	FieldToken Field = "token"
+	// FieldReverseDNS is the edit form's reverse DNS name, and FieldConfirm
+	// the release form's typed address.
+	FieldReverseDNS Field = "reverse_dns"
+	FieldConfirm    Field = "confirm"
 )
 
 // Entry is one line of the error catalogue.
@@ -353,6 +357,7 @@ var validationSubjects = []struct {
 	{"network", FieldNetwork},
 	{"version", FieldVersion},
 	{"label", FieldLabel},
+	{"reverse dns", FieldReverseDNS},
 }
 
 // ValidationField is the form field a sentence of a validation_error

@@ -24,6 +24,9 @@ type FormView struct {
 	// FormErrors are errors of the form as a whole (e.g. a missing
 	// one-time token), shown above the button.
 	FormErrors []string
+	// Allowance is the organization's allowance of unallocated
+	// addresses, shown above the button.
+	Allowance Allowance
 }
 
 // Switcher moves to another organization's form. It is a GET form whose

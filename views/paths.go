@@ -79,3 +79,15 @@ func PathAddressesPage(org string, page int) string {
 func PathAddress(org, id string) string {
 	return orgBase(org) + "/ip-addresses/" + url.PathEscape(id)
 }
+
+// PathEditAddress is the edit form of one address; it posts to
+// PathAddress.
+func PathEditAddress(org, id string) string { return PathAddress(org, id) + "/edit" }
+
+// PathReleaseAddress is the confirmation of an address's release, and
+// where it posts.
+func PathReleaseAddress(org, id string) string { return PathAddress(org, id) + "/release" }
+
+// PathAllowance is the organization's allowance of unallocated addresses:
+// a partial for htmx, a page without it.
+func PathAllowance(org string) string { return orgBase(org) + "/allowance" }

@@ -8,6 +8,10 @@ type ResultView struct {
 	// Again is set when a resubmitted form got the address it had
 	// already created instead of a second one.
 	Again bool
+	// Notice says what just happened to the address (its changes saved).
+	Notice string
+	// EditURL and ReleaseURL are its edit and release pages.
+	EditURL, ReleaseURL string
 
 	ID              string
 	URL             string
@@ -45,8 +49,11 @@ type AddressRow struct {
 	ReverseDNS string
 	VIP        bool
 	Label      string
-	Allocated  bool
-	Allocation string
+	// LabelUnknown: the list does not carry labels, and this VIP's could
+	// not be fetched.
+	LabelUnknown bool
+	Allocated    bool
+	Allocation   string
 }
 
 // ListView is a page of an organization's addresses.
@@ -60,6 +67,10 @@ type ListView struct {
 	NextURL    string
 	// Notice explains an empty page past the end.
 	Notice string
+	// Flash says what was just done (an address released).
+	Flash string
+	// Allowance is the organization's allowance of unallocated addresses.
+	Allowance Allowance
 	// State replaces the list when Katapult shows none for the
 	// organization (suspended, not activated).
 	State *Problem

@@ -27,3 +27,12 @@ func errorsID(id string, errs []string) string {
 	}
 	return id
 }
+
+// onOff is a checkbox's value as a form sends it: "on" when ticked, ""
+// when not.
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return ""
+}
