@@ -364,6 +364,84 @@ func (tb *tab) focusVisible() bool {
 	return tb.eval(`(function () { var s = getComputedStyle(document.activeElement); return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "yes" : "no"; })()`) == "yes"
 }
 
+// editAndRelease follows an address from its page: Edit makes it a VIP
+// with a label and a reverse DNS, then Release types the address and
+// lands on the organization's list, which says it was released. Each
+// step clicks, or, with keyboard, tabs to the control and presses Enter
+// or types. withJS says whether htmx answers in place (the page is not
+// loaded again, so a mark set on window survives).
+func (tb *tab) editAndRelease(addr string, withJS, keyboard bool) {
+	tb.t.Helper()
+	press := func(testid string) {
+		if keyboard {
+			tb.tabTo(testid)
+			tb.do("pressing Enter on "+testid, chromedp.KeyEvent(kb.Enter))
+			return
+		}
+		tb.do("clicking "+testid, chromedp.Click(chromedp.CSS(byID(testid))))
+	}
+	typeInto := func(testid, text string) {
+		if keyboard {
+			tb.tabTo(testid)
+			tb.do("selecting what "+testid+" holds, and typing over it",
+				chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(text))
+			return
+		}
+		tb.do("filling "+testid, chromedp.SetValue(chromedp.CSS(byID(testid)), text))
+	}
+	tb.eval(`window.ipdeskMark = "kept"`)
+	press("address-edit")
+	tb.do("waiting for the edit form", chromedp.WaitVisible(chromedp.CSS(byID("edit-form"))))
+	if loc := tb.location(); !strings.HasSuffix(loc, "/edit") {
+		tb.t.Errorf("the edit form's address bar shows %s", loc)
+	}
+	if keyboard {
+		tb.tabTo("vip")
+		tb.do("ticking VIP with Space", chromedp.KeyEvent(" "))
+	} else {
+		tb.do("ticking VIP", chromedp.Click(chromedp.CSS(byID("vip"))))
+	}
+	typeInto("label", "mail-vip")
+	typeInto("reverse-dns", "mail.acme.example")
+	press("edit-submit")
+	tb.do("waiting for the saved address", chromedp.WaitVisible(chromedp.CSS(byID("result-notice"))))
+	if got := tb.text("result-notice"); got != "Changes saved." {
+		tb.t.Errorf("after saving the page says %q", got)
+	}
+	for testid, want := range map[string]string{"result-label": "mail-vip", "result-rdns": "mail.acme.example", "result-vip": "Yes"} {
+		if got := tb.text(testid); got != want {
+			tb.t.Errorf("the saved address's %s is %q, want %q", testid, got, want)
+		}
+	}
+	if loc := tb.location(); !resultPath.MatchString(loc) || strings.HasSuffix(loc, "/edit") {
+		tb.t.Errorf("after saving the address bar shows %s, want the address's page", loc)
+	}
+
+	// A wrong address typed comes back beside the field; the right one
+	// releases.
+	tb.allowStatus(http.StatusUnprocessableEntity)
+	press("address-release")
+	tb.do("waiting for the confirmation", chromedp.WaitVisible(chromedp.CSS(byID("release-form"))))
+	if got := tb.text("release-address"); got != addr {
+		tb.t.Errorf("the confirmation names %q, want %q", got, addr)
+	}
+	typeInto("release-confirm", "192.0.2.254")
+	press("release-submit")
+	tb.do("waiting for the refusal", chromedp.WaitVisible(chromedp.CSS(byID("confirm-error"))))
+	typeInto("release-confirm", addr)
+	press("release-submit")
+	tb.do("waiting for the list", chromedp.WaitVisible(chromedp.CSS(byID("list-flash"))))
+	if got := tb.text("list-flash"); !strings.HasPrefix(got, addr+" was released") {
+		tb.t.Errorf("the list says %q", got)
+	}
+	if loc := tb.location(); !strings.HasSuffix(loc, "/orgs/acme/ip-addresses") {
+		tb.t.Errorf("after the release the address bar shows %s, want the list", loc)
+	}
+	if kept := tb.eval(`window.ipdeskMark || "reloaded"`) == "kept"; kept != withJS {
+		tb.t.Errorf("with JavaScript %v, the page was kept %v (htmx swaps in place, plain posts load pages)", withJS, kept)
+	}
+}
+
 func TestBrowser(t *testing.T) {
 	browser := newBrowser(t)
 	s := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, nil)
@@ -571,6 +649,30 @@ func TestBrowser(t *testing.T) {
 		}
 		if got := tb.text("result-network-permalink"); got != "uk-lon-01-edge" {
 			t.Errorf("result network %q, want the one picked, uk-lon-01-edge", got)
+		}
+	})
+
+	t.Run("edit and release an address: with JavaScript, without it, and with the keyboard alone", func(t *testing.T) {
+		for _, way := range []struct {
+			name             string
+			withJS, keyboard bool
+		}{
+			{name: "with JavaScript", withJS: true},
+			{name: "without JavaScript"},
+			{name: "with the keyboard", withJS: true, keyboard: true},
+		} {
+			t.Run(way.name, func(t *testing.T) {
+				tb := newTab(t, browser)
+				if !way.withJS {
+					if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				tb.signIn(s.url, s.token)
+				tb.create("ipv4")
+				addr := tb.checkResult("ipv4")
+				tb.editAndRelease(addr, way.withJS, way.keyboard)
+			})
 		}
 	})
 }

@@ -37,6 +37,13 @@ func TestTheFormLoadsTheAllowanceWithoutWaitingForIt(t *testing.T) {
 	if box.AttrOr("hx-get", "") != "/orgs/acme/allowance" || box.AttrOr("hx-trigger", "") != "load" || box.AttrOr("aria-live", "") != "polite" {
 		t.Errorf("the box does not load itself: %s", p.body)
 	}
+	// Inside the create form it would inherit the form's target (the
+	// whole page), its indicator and its disabled button: it must not.
+	for attr, want := range map[string]string{"hx-target": "this", "hx-swap": "innerHTML", "hx-indicator": "unset", "hx-disabled-elt": "unset"} {
+		if got := box.AttrOr(attr, ""); got != want {
+			t.Errorf("the box's %s is %q, want %q", attr, got, want)
+		}
+	}
 	if href := p.testid("allowance-link").AttrOr("href", ""); href != "/orgs/acme/allowance" {
 		t.Errorf("without JavaScript the allowance is at %q", href)
 	}
