@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -134,6 +135,102 @@ func FuzzCreateForm(f *testing.F) {
 	})
 }
 
+// FuzzEditForm posts the edit form with arbitrary bytes in each field,
+// the values it was opened with included. Every answer is a page: the
+// redirect after an update that sent only what the rules keep, the form
+// again (200, nothing to save), or a 4xx with nothing sent.
+func FuzzEditForm(f *testing.F) {
+	for _, tc := range labeltest.Cases() {
+		f.Add("on", tc.Label, "mail.example.com", "on", "web-vip", acmeVIP.ReverseDNS, acmeVIP.Address)
+	}
+	f.Add("", "", "", "", "", "", "")
+	f.Add("on", "x", "192.0.2.1", "", "", "a.example", "not an address")
+	h := newHolding(nil)
+	dash, err := handlers.New(handlers.Config{API: h.fakeAPI, SessionKeys: [][]byte{testKey[:]},
+		Logger: slog.New(slog.DiscardHandler), Now: time.Now})
+	if err != nil {
+		f.Fatal(err)
+	}
+	d := signInTo(f, dash, userToken)
+	f.Fuzz(func(t *testing.T, vip, label, rdns, wasVIP, wasLabel, wasRDNS, address string) {
+		form := url.Values{"vip": {vip}, "label": {label}, "reverse_dns": {rdns}, "was_vip": {wasVIP},
+			"was_label": {wasLabel}, "was_reverse_dns": {wasRDNS}, "address": {address}}
+		h.mu.Lock()
+		before := len(h.updates)
+		h.mu.Unlock()
+		res, _ := d.do(http.MethodPost, acmeVIPPath, form.Encode())
+		h.mu.Lock()
+		sent := h.updates[before:]
+		h.mu.Unlock()
+		switch {
+		case res.Code == http.StatusSeeOther:
+			if len(sent) != 1 {
+				t.Fatalf("redirected after %d updates", len(sent))
+			}
+			if l := sent[0].Label; l != nil {
+				if kept, problems := katapult.CheckLabel(*l, true); kept != *l || len(problems) > 0 || vip != "on" {
+					t.Fatalf("sent the label %q (VIP %q)", *l, vip)
+				}
+			}
+			if r := sent[0].ReverseDNS; r != nil {
+				if kept, problems := katapult.CheckReverseDNS(*r); kept != *r || len(problems) > 0 {
+					t.Fatalf("sent the reverse DNS %q", *r)
+				}
+			}
+			return
+		case res.Code == http.StatusOK:
+			if len(sent) != 0 {
+				t.Fatalf("200 after %d updates", len(sent))
+			}
+		case res.Code < 400 || res.Code > 499 || len(sent) != 0:
+			t.Fatalf("status %d after %d updates; page:\n%s", res.Code, len(sent), res.Body)
+		}
+		wantPage(t, res)
+	})
+}
+
+// FuzzReleaseForm posts the release confirmation with arbitrary bytes: an
+// address is released only when what was typed is that address.
+func FuzzReleaseForm(f *testing.F) {
+	for _, typed := range []string{acmeVIP.Address, " 192.0.2.10\t", "192.0.2.010", "::ffff:192.0.2.10", "", "\xff", "192.0.2.10%eth0"} {
+		f.Add(typed)
+	}
+	h := newHolding(nil)
+	var mu sync.Mutex
+	releases := 0
+	h.release = func(katapult.Token, string) error { // the address stays, for the next input
+		mu.Lock()
+		releases++
+		mu.Unlock()
+		return nil
+	}
+	dash, err := handlers.New(handlers.Config{API: h.fakeAPI, SessionKeys: [][]byte{testKey[:]},
+		Logger: slog.New(slog.DiscardHandler), Now: time.Now})
+	if err != nil {
+		f.Fatal(err)
+	}
+	d := signInTo(f, dash, userToken)
+	f.Fuzz(func(t *testing.T, typed string) {
+		mu.Lock()
+		before := releases
+		mu.Unlock()
+		res, _ := d.do(http.MethodPost, acmeVIPPath+"/release", url.Values{"confirm": {typed}}.Encode())
+		mu.Lock()
+		made := releases - before
+		mu.Unlock()
+		a, err := netip.ParseAddr(strings.TrimSpace(typed))
+		same := err == nil && a == netip.MustParseAddr(acmeVIP.Address)
+		switch {
+		case res.Code == http.StatusSeeOther && made == 1 && same:
+			return
+		case res.Code == http.StatusUnprocessableEntity && made == 0 && !same:
+			wantPage(t, res)
+		default:
+			t.Fatalf("typed %q: status %d after %d releases", typed, res.Code, made)
+		}
+	})
+}
+
 // wantKept fails unless a create that was sent holds only what the form's
 // rules keep.
 func wantKept(t *testing.T, req katapult.CreateIPAddress, vip bool) {
@@ -193,7 +290,8 @@ func FuzzOrgPath(f *testing.F) {
 		}
 	}
 	d := signInTo(f, a.Handler(), staff)
-	pages := []string{"/ip-addresses/new", "/ip-addresses", "/networks", "/ip-addresses/ip_AAAAAAAAAAAAAAAA"}
+	pages := []string{"/ip-addresses/new", "/ip-addresses", "/networks", "/ip-addresses/ip_AAAAAAAAAAAAAAAA",
+		"/ip-addresses/ip_AAAAAAAAAAAAAAAA/edit", "/ip-addresses/ip_AAAAAAAAAAAAAAAA/release", "/allowance"}
 	f.Fuzz(func(t *testing.T, org string, page uint8, query string) {
 		target := "/orgs/" + org + pages[int(page)%len(pages)]
 		if query != "" {
