@@ -652,6 +652,39 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("the form shows the allowance of unallocated addresses: a page without JavaScript, loaded in place with it", func(t *testing.T) {
+		for _, way := range []struct {
+			withJS    bool
+			org, want string
+		}{
+			{org: "globex", want: "1 of 5 unallocated addresses in use"},
+			// Hooli's seed address is its only one, and the staff token
+			// may not add any.
+			{withJS: true, org: "hooli", want: "1 unallocated address in use; this organization may hold any number."},
+		} {
+			tb := newTab(t, browser)
+			if !way.withJS {
+				if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tb.signIn(s.url, s.token)
+			tb.switchOrg(way.org)
+			if way.withJS {
+				tb.do("waiting for the allowance to load", chromedp.WaitVisible(chromedp.CSS(byID("allowance-text"))))
+				if !tb.shown("create-form") {
+					t.Error("loading the allowance took the form's place")
+				}
+			} else {
+				tb.do("following the allowance's link", chromedp.Click(chromedp.CSS(byID("allowance-link"))),
+					chromedp.WaitVisible(chromedp.CSS(byID("allowance-page"))))
+			}
+			if got := tb.text("allowance-text"); got != way.want {
+				t.Errorf("%s's allowance reads %q, want %q", way.org, got, way.want)
+			}
+		}
+	})
+
 	t.Run("edit and release an address: with JavaScript, without it, and with the keyboard alone", func(t *testing.T) {
 		for _, way := range []struct {
 			name             string

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // Katapult allows each token 1000 requests a minute, and every call is a
@@ -185,4 +187,65 @@ func (c *callCounter) since(before map[string]int) (int, []string) {
 	}
 	slices.Sort(by)
 	return total, by
+}
+
+// TestTheAllowanceIsLoadedAfterTheFormThenRemembered counts what the
+// allowance of unallocated addresses costs, which the form does not wait
+// for (and the figures above therefore leave out): the two calls behind it
+// (policy_limits and the count of unallocated addresses), made when htmx
+// loads it once the form is on screen, once per user and organization for
+// as long as the cache keeps them; the forms after a create show it at
+// once, counted up without a call.
+func TestTheAllowanceIsLoadedAfterTheFormThenRemembered(t *testing.T) {
+	t.Parallel()
+	seed, err := filepath.Abs(filepath.Join("testdata", "calls-seed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kat := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-seed", seed}, nil)
+	counter := newCallCounter(t, kat.url)
+	dash := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-katapult-url", counter.url}, nil)
+	user := newWebClient(t)
+	user.signIn(dash.url, callsSecondUser)
+
+	box := func() *goquery.Selection {
+		p := user.get(dash.url + "/orgs/acme/ip-addresses/new")
+		p.wantStatus(t, http.StatusOK)
+		return p.testid("allowance")
+	}
+	before := counter.snapshot()
+	load := box().AttrOr("hx-get", "")
+	if load == "" {
+		t.Fatal("the first form shows an allowance it has not loaded")
+	}
+	if total, by := counter.since(before); total > 3 {
+		t.Errorf("the first form cost %d calls %v: its own (organizations, networks, data centers) and no more", total, by)
+	}
+	before = counter.snapshot()
+	p, err := user.doHeader(http.MethodGet, dash.url+load, nil, http.Header{"Hx-Request": {"true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.wantStatus(t, http.StatusOK)
+	total, by := counter.since(before)
+	t.Logf("the allowance, loaded after the form: %d Katapult calls %v", total, by)
+	if total != 2 {
+		t.Errorf("loading the allowance cost %d calls %v, want 2", total, by)
+	}
+	if got := strings.TrimSpace(p.testid("allowance-text").Text()); !strings.HasPrefix(got, "0 unallocated addresses in use") {
+		t.Errorf("the allowance reads %q", got)
+	}
+
+	createFromBookmark(t, user, dash.url, true)
+	before = counter.snapshot()
+	next := box()
+	if total, by := counter.since(before); total != 0 {
+		t.Errorf("the form after a create cost %d calls %v, want none", total, by)
+	}
+	if _, lazy := next.Attr("hx-get"); lazy {
+		t.Error("the form after a create loads the allowance again")
+	}
+	if got := strings.TrimSpace(next.Find(`[data-testid="allowance-text"]`).Text()); !strings.HasPrefix(got, "1 unallocated address in use") {
+		t.Errorf("after a create the allowance reads %q", got)
+	}
 }
