@@ -118,22 +118,42 @@ func SecurityHeaders(secure bool) func(http.Handler) http.Handler {
 	}
 }
 
+// securityHeaderValues are the headers of setSecurityHeaders, keys in canonical
+// form, HSTS last.
+var securityHeaderValues = [...][2]string{
+	{"Content-Security-Policy", contentSecurityPolicy},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "same-origin"},
+	{"X-Frame-Options", "DENY"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"Strict-Transport-Security", "max-age=63072000; includeSubDomains"},
+}
+
+// setSecurityHeaders sets the security headers, each to its one value, as
+// Header.Set would, but with one allocation for all of their values
+// instead of one each (the values share one array, each its own slice of
+// it, capacity one, as Header.Clone makes them).
 func setSecurityHeaders(h http.Header, secure bool) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if secure {
-		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	n := len(securityHeaderValues)
+	if !secure {
+		n-- // no HSTS over plain HTTP
+	}
+	vals := make([]string, n)
+	for i, kv := range securityHeaderValues[:n] {
+		vals[i] = kv[1]
+		h[kv[0]] = vals[i : i+1 : i+1]
 	}
 }
 
-// securityHeaders is SecurityHeaders as Echo middleware.
+// securityHeaders is SecurityHeaders as Echo middleware, for answers that
+// do not already carry them: ipdesk's front (package app) sets them before
+// the dashboard is reached, and they are set once.
 func (s *server) securityHeaders() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			setSecurityHeaders(c.Response().Header(), s.secure)
+			if h := c.Response().Header(); h.Get(securityHeaderValues[0][0]) == "" {
+				setSecurityHeaders(h, s.secure)
+			}
 			return next(c)
 		}
 	}
