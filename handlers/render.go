@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -50,6 +51,8 @@ func (s *server) write(c echo.Context, status int, comp templ.Component) error {
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	// The length is known: the page goes out whole, not in chunks.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	// Pages carry CSRF and one-time tokens and per-user data.
 	h.Set("Cache-Control", "no-store")
 	h.Add(echo.HeaderVary, hxRequest)

@@ -12,12 +12,14 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
 
 	"ipdesk/katapult"
 	"ipdesk/static"
 	"ipdesk/throttle"
+	"ipdesk/views"
 )
 
 // API is what the dashboard needs of Katapult: the port, behind the
@@ -93,7 +95,7 @@ type server struct {
 	now        func() time.Time
 	demo       []katapult.DemoToken
 	secure     bool
-	htmxConfig string
+	htmxConfig templ.Component // the htmx-config meta tag, rendered once
 	flights    singleflight.Group
 	onCreate   func(outcome string)
 	signIns    *throttle.Limiter // failed sign-ins per client address
@@ -115,6 +117,10 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
+	htmxMeta, err := views.Prerendered(views.HTMXConfigMeta(htmxConfig()))
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
 	s := &server{
 		api:        cfg.API,
 		store:      store,
@@ -123,7 +129,7 @@ func New(cfg Config) (http.Handler, error) {
 		now:        cfg.Now,
 		demo:       cfg.DemoTokens,
 		secure:     cfg.CookieSecure,
-		htmxConfig: htmxConfig(),
+		htmxConfig: htmxMeta,
 		onCreate:   cfg.OnCreate,
 	}
 	if s.log == nil {

@@ -4,15 +4,21 @@
 // catalogue) and views only lay them out.
 package views
 
-import "github.com/a-h/templ"
+import (
+	"context"
+	"strings"
+
+	"github.com/a-h/templ"
+)
 
 // Layout is what every full page shares.
 type Layout struct {
 	// CSSURL, JSURL, HTMXURL and IconURL are the hashed or versioned asset
 	// URLs.
 	CSSURL, JSURL, HTMXURL, IconURL string
-	// HTMXConfig is the JSON of the htmx-config meta tag.
-	HTMXConfig string
+	// HTMXConfig is the htmx-config meta tag (HTMXConfigMeta), rendered
+	// once (Prerendered).
+	HTMXConfig templ.Component
 	// CSRFHeaders is the JSON of hx-headers carrying the CSRF token, so that
 	// every htmx request sends it; CSRF is the same token for plain forms.
 	CSRFHeaders string
@@ -68,4 +74,16 @@ type OrgHeader struct {
 type ErrorView struct {
 	Status  int
 	Problem Problem
+}
+
+// Prerendered renders c once, now, into a component that writes the same
+// bytes on every page without rendering again: for a part of the page that
+// never changes, such as the htmx-config meta tag, whose 400 characters of
+// JSON were escaped anew on every page.
+func Prerendered(c templ.Component) (templ.Component, error) {
+	var b strings.Builder
+	if err := c.Render(context.Background(), &b); err != nil {
+		return nil, err
+	}
+	return templ.Raw(b.String()), nil
 }
