@@ -75,6 +75,7 @@ bench:
 # bare "context deadline exceeded" when its time runs out (golang/go issue
 # 75804). A crasher lands in the package's testdata/fuzz/: commit it, fix.
 FUZZ_TARGETS := ./katapult:FuzzCheckLabel:150000 ./katapult:FuzzCheckReverseDNS:100000 \
+	./katapult:FuzzMemberCheck:100000 \
 	./katapult/engine:FuzzCreateBody:45000 \
 	./katapult/engine:FuzzLookup:45000 ./katapult/engine:FuzzEditBody:30000 \
 	./handlers:FuzzCreateForm:15000 ./handlers:FuzzOrgPath:30000

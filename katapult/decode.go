@@ -238,20 +238,164 @@ type member struct {
 // hasMembers reports whether body is a JSON object with every one of
 // members, each of its kind. An explicitly empty list ([]) is a list; null
 // or an absent member is not: an answer without its list is not an empty
-// answer.
+// answer. Where a member appears twice, the last counts, as in decoding.
+//
+// It reads the top level of body only, without decoding it: next/core
+// decodes the answer afterwards, and its decoding, not this check, refuses
+// what is not JSON at all. Decoding the whole answer here too (into a map
+// of raw members, as this did before) cost as much as next/core's own
+// decoding, on every answer.
 func hasMembers(body []byte, members []member) bool {
 	if len(members) == 0 {
 		return true
 	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
+	var kinds [4]byte // of each member, by its position in members; 0 when absent
+	if len(members) > len(kinds) {
+		panic("katapult: an operation checks more members than hasMembers holds")
+	}
+	ok := eachMember(body, func(key []byte, first byte) {
+		for i, m := range members {
+			if keyIs(key, m.key) {
+				kinds[i] = first
+			}
+		}
+	})
+	if !ok {
 		return false
 	}
-	for _, m := range members {
-		raw := bytes.TrimSpace(top[m.key])
-		if len(raw) == 0 || jsonKind(raw[0]) != m.kind {
+	for i, m := range members {
+		if kinds[i] != byte(m.kind) {
 			return false
 		}
 	}
 	return true
+}
+
+// eachMember calls fn with the key (as written, between its quotes) and
+// the first byte of the value of each member of the JSON object body, in
+// order. It is false when body is not an object. It checks the structure
+// it walks through (quotes, colons, commas, brackets) but not every
+// literal: it is meant for bodies that are decoded afterwards.
+func eachMember(body []byte, fn func(key []byte, first byte)) bool {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return false
+	}
+	i = skipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return skipSpace(body, i+1) == len(body)
+	}
+	for i < len(body) {
+		if body[i] != '"' {
+			return false
+		}
+		end := skipString(body, i)
+		if end < 0 {
+			return false
+		}
+		key := body[i+1 : end-1]
+		i = skipSpace(body, end)
+		if i >= len(body) || body[i] != ':' {
+			return false
+		}
+		i = skipSpace(body, i+1)
+		if i >= len(body) {
+			return false
+		}
+		first := body[i]
+		if i = skipValue(body, i); i < 0 {
+			return false
+		}
+		fn(key, first)
+		i = skipSpace(body, i)
+		switch {
+		case i < len(body) && body[i] == ',':
+			i = skipSpace(body, i+1)
+		case i < len(body) && body[i] == '}':
+			return skipSpace(body, i+1) == len(body)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// keyIs reports whether a key as written in JSON is name. A key with an
+// escape in it is decoded first.
+func keyIs(raw []byte, name string) bool {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw) == name
+	}
+	var key string
+	quoted := make([]byte, 0, len(raw)+2)
+	quoted = append(append(append(quoted, '"'), raw...), '"')
+	return json.Unmarshal(quoted, &key) == nil && key == name
+}
+
+// endsLiteral reports whether c ends a literal: a delimiter or a space.
+func endsLiteral(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the position just after the string starting at b[i]
+// (a quote), or -1 when it does not end.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++ // the escaped byte (the rest of \uXXXX is plain bytes)
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// skipValue returns the position just after the value starting at b[i],
+// or -1 when it does not end. Objects and arrays are skipped whole,
+// strings in them included; a literal (number, true, false, null) runs to
+// the next delimiter.
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				if i = skipString(b, i); i < 0 {
+					return -1
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return -1
+	}
+	start := i
+	for i < len(b) && !endsLiteral(b[i]) {
+		i++
+	}
+	if i == start {
+		return -1
+	}
+	return i
 }
