@@ -268,3 +268,30 @@ func TestCheckReference(t *testing.T) {
 		})
 	}
 }
+
+func TestARowLeftPendingByAProcessThatDiedReadsAsUnknown(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, p place) {
+		c := newClock()
+		opts := Options{Now: c.now, PendingTimeout: time.Minute}
+		db := p.open(t, opts)
+		e := claim(t, db, aCreate("form-1"))
+		db.Close() // as if killed during the call: no Complete
+		c.advance(5 * time.Second)
+		again := p.open(t, opts)
+		got, err := again.Get(context.Background(), e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// SQLite belongs to one process: the row is abandoned. PostgreSQL
+		// may be another replica's call in flight, until PendingTimeout.
+		want := map[string]Outcome{"sqlite": OutcomeUnknown, "postgres": OutcomePending}[p.name]
+		if got.Outcome != want {
+			t.Errorf("5 s after a restart: %s; want %s", got.Outcome, want)
+		}
+		c.advance(time.Minute)
+		if got, _ := again.Get(context.Background(), e.ID); got.Outcome != OutcomeUnknown {
+			t.Errorf("a minute later: %s; want unknown", got.Outcome)
+		}
+	})
+}

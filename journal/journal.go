@@ -54,7 +54,8 @@ type Options struct {
 	// PendingTimeout: a row still pending this long after it was claimed
 	// reads as OutcomeUnknown (the process that claimed it died, or lost
 	// the answer). Set it above the longest a create may take (the create
-	// timeout and a margin). Zero means DefaultPendingTimeout.
+	// timeout and a margin). Zero means DefaultPendingTimeout. (On SQLite,
+	// Open also marks every row still pending unknown: see Open.)
 	PendingTimeout time.Duration
 	// Now is the clock (UTC is taken of it); nil means time.Now. For tests.
 	Now func() time.Time
@@ -91,7 +92,9 @@ const sqliteOptions = "_busy_timeout=10000&_journal_mode=WAL&_txlock=immediate"
 // postgresql:// URL means PostgreSQL (pgx). Anything else is refused. A
 // database whose schema is newer than this binary knows is refused with a
 // message saying so; processes that start at once on one database migrate
-// it once.
+// it once. On SQLite, Open marks rows left pending unknown at once: a SQLite
+// journal belongs to one process, so they are calls of an earlier process
+// that died before their answer (a late Complete still lands).
 func Open(ctx context.Context, dsn, dataDir string, opts Options) (*DB, error) {
 	if len(opts.FingerprintKey) < 32 {
 		return nil, fmt.Errorf("%w: the fingerprint key has %d bytes; want at least 32", ErrInvalid, len(opts.FingerprintKey))
@@ -165,6 +168,15 @@ func (db *DB) start(ctx context.Context) error {
 	}
 	if err := db.migrate(ctx); err != nil {
 		return err
+	}
+	if db.dialect == sqlite {
+		// A SQLite journal has one process (replicas share PostgreSQL):
+		// rows pending at start were left by a process that died during
+		// the call. PostgreSQL's may be other replicas' calls in flight;
+		// those read as unknown after PendingTimeout instead.
+		if _, err := db.w.ExecContext(ctx, `UPDATE journal SET outcome = 'unknown' WHERE outcome = 'pending'`); err != nil {
+			return fmt.Errorf("mark the calls of an earlier process unknown: %w", err)
+		}
 	}
 	var err error
 	db.isActive, err = db.r.PrepareContext(ctx, `SELECT expires_us FROM sessions WHERE id_hash = $1`)
