@@ -5,7 +5,7 @@ HTMX_VERSION := 2.0.10
 HTMX_SHA256  := 71ea67185bfa8c98c39d31717c6fce5d852370fcdfd129db4543774d3145c0de
 HTMX_FILE    := static/htmx-$(HTMX_VERSION).min.js
 
-.PHONY: run build test test-long test-crash load test-container generate check-generated vet lint bench screenshot assets clean
+.PHONY: run build test test-postgres postgres-stop test-long test-crash load test-container generate check-generated vet lint bench screenshot assets clean
 
 run:
 	$(GO) run . -addr 127.0.0.1:8080 -data ./data -log-format text
@@ -15,9 +15,22 @@ build:
 
 # The whole suite: generated code up to date, formatting, vet, staticcheck,
 # tests with the race detector (browser tests included: they skip locally without Chromium,
-# and fail in CI).
+# and fail in CI). The journal's tests run on SQLite, and on PostgreSQL too
+# when IPDESK_TEST_POSTGRES holds a DSN (they skip without it locally, and
+# fail in CI).
 test: check-generated vet lint
+	@if [ -n "$$IPDESK_TEST_POSTGRES" ]; then echo "test: the journal's tests run on SQLite and PostgreSQL (IPDESK_TEST_POSTGRES)"; \
+	  else echo "test: the journal's tests run on SQLite only (set IPDESK_TEST_POSTGRES, or use make test-postgres)"; fi
 	$(GO) test -race -count=1 ./...
+
+# `make test` against a throwaway PostgreSQL cluster on 127.0.0.1:55432
+# (.ci/postgres, from Debian's postgresql package), left running for the
+# next run; `make postgres-stop` stops it.
+test-postgres:
+	@IPDESK_TEST_POSTGRES="$$(.ci/postgres start)" && export IPDESK_TEST_POSTGRES && $(MAKE) test
+
+postgres-stop:
+	.ci/postgres stop
 
 # The long suites of RELIABILITY.md, beyond `make test`: fuzzing (the
 # `fuzz` target), crash rounds and load.
