@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 )
 
@@ -24,6 +25,8 @@ type config struct {
 	katapultURL  string
 	seedFile     string
 	sessionKeys  [][]byte
+	database     string
+	retention    time.Duration
 	cookieSecure bool
 	rateLimit    int
 	logFormat    string
@@ -84,6 +87,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.readTimeout, "katapult-timeout", katapult.DefaultReadTimeout, "how long one Katapult read may take (IPDESK_KATAPULT_TIMEOUT)")
 	fs.DurationVar(&cfg.createTimeout, "create-timeout", katapult.DefaultCreateTimeout, "how long one Katapult create may take (IPDESK_CREATE_TIMEOUT)")
 	fs.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of the proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; empty: the peer address is the client (IPDESK_TRUSTED_PROXIES)")
+	fs.StringVar(&cfg.database, "database", "", "the journal's database: empty for SQLite <data>/ipdesk.db, or a postgres:// URL shared by replicas (IPDESK_DATABASE)")
+	fs.DurationVar(&cfg.retention, "journal-retention", journal.DefaultRetention, "how long journal rows are kept, e.g. 9600h (IPDESK_JOURNAL_RETENTION)")
 	fs.BoolVar(&cfg.healthcheck, "healthcheck", false, "check that the ipdesk listening on -addr answers /healthz, and exit 0 if it does (IPDESK_HEALTHCHECK)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -115,6 +120,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		if d.v <= 0 || d.v > maxKatapultTimeout {
 			return config{}, fmt.Errorf("-%s: %s is out of range: give a duration above 0 and at most %s, such as 10s", d.name, d.v, maxKatapultTimeout)
 		}
+	}
+	if cfg.retention < 24*time.Hour {
+		return config{}, fmt.Errorf("-journal-retention: %s is too short: keep the journal at least a day (24h); the default is %s", cfg.retention, journal.DefaultRetention)
+	}
+	if d := cfg.database; d != "" && !strings.HasPrefix(d, "postgres://") && !strings.HasPrefix(d, "postgresql://") {
+		return config{}, errors.New("-database: give a postgres:// URL, or nothing for SQLite in the data folder")
 	}
 	if cfg.metricsAddr != "" {
 		if _, _, err := net.SplitHostPort(cfg.metricsAddr); err != nil {

@@ -46,6 +46,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		KatapultURL: cfg.katapultURL, DataDir: cfg.dataDir, SeedFile: cfg.seedFile, RateLimit: cfg.rateLimit,
 		SessionKeys: keys, CookieSecure: cfg.cookieSecure, Budget: budget,
 		MetricsOnMain: cfg.metricsAddr == "", Logger: logger, TrustedProxies: cfg.trustedProxies,
+		Database: cfg.database, Retention: cfg.retention,
 	})
 	if err != nil {
 		for _, ln := range listeners {

@@ -8,6 +8,8 @@ package app
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ipdesk/handlers"
+	"ipdesk/journal"
 	"ipdesk/katapult"
 	"ipdesk/katapult/engine"
 )
@@ -70,6 +73,12 @@ type Config struct {
 	// client that the sign-in and unknown-token limits count against;
 	// none: the peer's address is the client's.
 	TrustedProxies []netip.Prefix
+	// Database is the journal's: "" for SQLite in DataDir, or a
+	// postgres:// URL that replicas share.
+	Database string
+	// Retention is how long journal rows are kept; 0 is
+	// journal.DefaultRetention.
+	Retention time.Duration
 }
 
 // App is ipdesk, built.
@@ -78,6 +87,8 @@ type App struct {
 	metrics http.Handler
 	log     *slog.Logger
 	engine  *engine.Engine // nil in remote mode
+	journal *journal.DB
+	stop    context.CancelFunc // ends the journal's daily pruning
 	demo    []katapult.DemoToken
 	// ready answers /readyz: the store, or Katapult's API, answers.
 	ready    func(context.Context) error
@@ -130,6 +141,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			opts = append(opts, katapult.WithDoer(cfg.Doer))
 		}
 	}
+	jdb, err := openJournal(ctx, cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.journal = jdb
+	pruneCtx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	go a.pruneDaily(pruneCtx, cfg.Retention)
 	client, err := katapult.NewClient(base, opts...)
 	if err != nil {
 		a.Close()
@@ -137,6 +157,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if a.ready == nil {
 		a.ready = newRemoteReadiness(client, time.Now).check
+	}
+	katapultReady := a.ready
+	a.ready = func(ctx context.Context) error {
+		if err := katapultReady(ctx); err != nil {
+			return err
+		}
+		if err := jdb.Ping(ctx); err != nil {
+			return fmt.Errorf("the journal's database does not answer: %w", err)
+		}
+		return nil
 	}
 	dashboard, err := handlers.New(handlers.Config{
 		API:            katapult.NewCache(client, cacheTTL, time.Now),
@@ -146,6 +176,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Logger:         log,
 		OnCreate:       m.countCreate,
 		TrustedProxies: cfg.TrustedProxies,
+		Journal:        jdb,
 	})
 	if err != nil {
 		a.Close()
@@ -175,9 +206,66 @@ func (a *App) Embedded() bool { return a.engine != nil }
 // its store. Call it once the server has stopped taking requests.
 func (a *App) Close() error {
 	a.closeOne.Do(func() {
-		if a.engine != nil {
-			a.closeErr = a.engine.Close()
+		if a.stop != nil {
+			a.stop()
 		}
+		var errs []error
+		if a.journal != nil {
+			errs = append(errs, a.journal.Close())
+		}
+		if a.engine != nil {
+			errs = append(errs, a.engine.Close())
+		}
+		a.closeErr = errors.Join(errs...)
 	})
 	return a.closeErr
+}
+
+// openJournal opens the journal's database: SQLite in the data folder, or
+// cfg.Database. Its fingerprint key comes from the first session key, so
+// that replicas sharing -session-keys name a token the same way.
+func openJournal(ctx context.Context, cfg Config) (*journal.DB, error) {
+	if len(cfg.SessionKeys) == 0 {
+		return nil, errors.New("app: Config.SessionKeys is empty")
+	}
+	key, err := hkdf.Key(sha256.New, cfg.SessionKeys[0], nil, "ipdesk journal token fingerprint", 32)
+	if err != nil {
+		return nil, fmt.Errorf("app: the journal's fingerprint key: %w", err)
+	}
+	db, err := journal.Open(ctx, cfg.Database, cfg.DataDir, journal.Options{
+		FingerprintKey: key,
+		// A create still pending after its whole time budget has no
+		// answer coming: its outcome is unknown.
+		PendingTimeout: cfg.Budget.Request + time.Minute,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the journal: %w", err)
+	}
+	return db, nil
+}
+
+// pruneDaily deletes journal rows older than the retention, and expired
+// sessions, at start and then once a day, until ctx ends.
+func (a *App) pruneDaily(ctx context.Context, retention time.Duration) {
+	if retention <= 0 {
+		retention = journal.DefaultRetention
+	}
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		p, err := a.journal.Prune(ctx, time.Now().Add(-retention))
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			a.log.Warn("journal: pruning failed; it is tried again in a day", "err", err)
+		default:
+			a.log.Debug("journal: pruned", "rows", p.Rows, "sessions", p.Sessions)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

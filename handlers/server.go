@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 	"ipdesk/static"
 	"ipdesk/throttle"
@@ -64,6 +65,9 @@ type Config struct {
 	// means 10 and 6 s.
 	SignInBurst int
 	SignInEvery time.Duration
+	// Journal keeps who did what and claims each form's one-time token;
+	// nil in tests that do not look at it.
+	Journal *journal.DB
 }
 
 // How a post of the create form ended, as Config.OnCreate is told.
@@ -100,6 +104,7 @@ type server struct {
 	onCreate   func(outcome string)
 	signIns    *throttle.Limiter // failed sign-ins per client address
 	zones      zoneCache         // time zones of result pages (present.go)
+	journal    *journal.DB       // nil: nothing is journaled
 	buffers    pageBuffers       // pages are rendered into (render.go)
 }
 
@@ -129,6 +134,7 @@ func New(cfg Config) (http.Handler, error) {
 		now:        cfg.Now,
 		demo:       cfg.DemoTokens,
 		secure:     cfg.CookieSecure,
+		journal:    cfg.Journal,
 		htmxConfig: htmxMeta,
 		onCreate:   cfg.OnCreate,
 	}
