@@ -272,24 +272,7 @@ func wantPage(t *testing.T, res *httptest.ResponseRecorder) {
 // page or a redirect within the dashboard, never a failure inside, and
 // never shows the organization the staff token cannot see.
 func FuzzOrgPath(f *testing.F) {
-	a, err := app.New(context.Background(), app.Config{
-		DataDir:       f.TempDir(),
-		SessionKeys:   [][]byte{testKey[:]},
-		Budget:        app.NewBudget(katapult.DefaultReadTimeout, katapult.DefaultCreateTimeout),
-		MetricsOnMain: true,
-		Logger:        slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = a.Close() })
-	var staff string
-	for _, tok := range a.DemoTokens() {
-		if strings.Join(tok.Scopes, " ") == "organizations:read ip_addresses" {
-			staff = tok.Token
-		}
-	}
-	d := signInTo(f, a.Handler(), staff)
+	d := staffDashboard(f)
 	pages := []string{"/ip-addresses/new", "/ip-addresses", "/networks", "/ip-addresses/ip_AAAAAAAAAAAAAAAA",
 		"/ip-addresses/ip_AAAAAAAAAAAAAAAA/edit", "/ip-addresses/ip_AAAAAAAAAAAAAAAA/release", "/allowance"}
 	f.Fuzz(func(t *testing.T, org string, page uint8, query string) {
@@ -315,4 +298,27 @@ func FuzzOrgPath(f *testing.F) {
 			t.Fatalf("%s: status %d shows the organization the token cannot see", target, res.Code)
 		}
 	})
+}
+
+// staffDashboard is the whole ipdesk in front of the real engine with its
+// demo seed, signed in with the staff token (which cannot see Wayne).
+func staffDashboard(f *testing.F) *dashboard {
+	a, err := app.New(context.Background(), app.Config{
+		DataDir:       f.TempDir(),
+		SessionKeys:   [][]byte{testKey[:]},
+		Budget:        app.NewBudget(katapult.DefaultReadTimeout, katapult.DefaultCreateTimeout),
+		MetricsOnMain: true,
+		Logger:        slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = a.Close() })
+	var staff string
+	for _, tok := range a.DemoTokens() {
+		if strings.Join(tok.Scopes, " ") == "organizations:read ip_addresses" {
+			staff = tok.Token
+		}
+	}
+	return signInTo(f, a.Handler(), staff)
 }

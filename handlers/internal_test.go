@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,9 @@ func TestPathsMatchRoutes(t *testing.T) {
 		{views.PathReleaseAddress("acme", "ip_x"), http.MethodGet, "/orgs/:org/ip-addresses/:id/release"},
 		{views.PathReleaseAddress("acme", "ip_x"), http.MethodPost, "/orgs/:org/ip-addresses/:id/release"},
 		{views.PathAllowance("acme"), http.MethodGet, "/orgs/:org/allowance"},
+		{views.PathActivity(nil), http.MethodGet, "/activity"},
+		{views.PathActivity(url.Values{"person": {"a b"}, "before": {"9"}}), http.MethodGet, "/activity"},
+		{views.PathOrgActivity("acme", url.Values{"format": {"csv"}}), http.MethodGet, "/orgs/:org/activity"},
 	}
 	for _, tt := range tests {
 		req := httptest.NewRequest(tt.method, tt.path, nil)

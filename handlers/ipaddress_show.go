@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,8 +29,50 @@ func (s *server) handleShow() echo.HandlerFunc {
 		if _, saved := s.takeFlash(c, flashSaved, org, addr.ID); saved {
 			v.Notice = msgSaved
 		}
+		v.History = s.addressHistory(c, sess, org, addr.ID)
+		v.HistoryURL = views.PathOrgActivity(org, nil)
 		return s.render(c, http.StatusOK, resultPage(v))
 	}
+}
+
+// addressHistory is the journal's rows about an address of organization
+// org (a sub_domain), newest first. The journal keys rows by the
+// organization's id, which the cached organization list gives; when it is
+// cold, the list is asked for, except on the page right after a create
+// (this session created the address), which must cost no call: the history
+// is left out there, and the page links to the organization's activity.
+// The history is an extra: if it cannot be read, the page goes without it
+// and the log says why.
+func (s *server) addressHistory(c echo.Context, sess *session, org, id string) []views.ActivityRow {
+	if s.journal == nil {
+		return nil
+	}
+	ctx, tok := c.Request().Context(), sess.token()
+	orgs, ok := s.api.CachedOrganizations(tok)
+	if !ok && !sess.createdIn(org, id) {
+		var err error
+		if orgs, err = s.api.Organizations(ctx, tok); err != nil {
+			s.log.Warn("address page: no history: the organization list could not be read", "err", err,
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			return nil
+		}
+	}
+	o, ok := orgIn(orgs, katapult.OrgRef(org))
+	if !ok {
+		return nil
+	}
+	entries, err := s.journal.ForAddress(ctx, o.ID, id)
+	if err != nil {
+		s.log.Warn("address page: no history: the journal could not be read", "err", err,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return nil
+	}
+	rows := make([]views.ActivityRow, 0, len(entries))
+	now, names := s.now(), map[string]katapult.Organization{o.ID: o}
+	for _, e := range entries {
+		rows = append(rows, activityRow(e, now, names, func(v url.Values) string { return views.PathOrgActivity(o.SubDomain, v) }))
+	}
+	return rows
 }
 
 // ownedAddress is the address of the URL ({id}), fetched, if the

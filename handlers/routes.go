@@ -26,4 +26,6 @@ func (s *server) routes(e *echo.Echo) {
 	e.GET("/orgs/:org/ip-addresses/:id/release", s.handleReleaseForm(), auth, orgRoute, s.canonicalOrg)
 	e.POST("/orgs/:org/ip-addresses/:id/release", s.handleRelease(), auth, orgRoute)
 	e.GET("/orgs/:org/allowance", s.handleAllowance(), auth, orgRoute, s.canonicalOrg)
+	e.GET("/orgs/:org/activity", s.handleOrgActivity(), auth, orgRoute, s.canonicalOrg)
+	e.GET("/activity", s.handleActivity(), auth)
 }

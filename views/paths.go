@@ -91,3 +91,20 @@ func PathReleaseAddress(org, id string) string { return PathAddress(org, id) + "
 // PathAllowance is the organization's allowance of unallocated addresses:
 // a partial for htmx, a page without it.
 func PathAllowance(org string) string { return orgBase(org) + "/allowance" }
+
+// PathActivity is the journal of every organization the token can see,
+// with q as its query (filters and a page cursor; nil for the newest
+// rows, unfiltered).
+func PathActivity(q url.Values) string { return withQuery("/activity", q) }
+
+// PathOrgActivity is the journal of one organization, with q as its query.
+func PathOrgActivity(org string, q url.Values) string {
+	return withQuery(orgBase(org)+"/activity", q)
+}
+
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}

@@ -39,6 +39,11 @@ type ResultView struct {
 	Allocated      bool
 	AllocationType string
 	AllocationID   string
+
+	// History is the address's journal rows, newest first (its page only);
+	// HistoryURL is the organization's activity page.
+	History    []ActivityRow
+	HistoryURL string
 }
 
 // AddressRow is one address in a list.
