@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"ipdesk/journal"
 )
 
 // The browser tests drive Debian's Chromium through the whole flow a staff
@@ -444,7 +446,8 @@ func (tb *tab) editAndRelease(addr string, withJS, keyboard bool) {
 
 func TestBrowser(t *testing.T) {
 	browser := newBrowser(t)
-	s := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, nil)
+	data := t.TempDir()
+	s := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", data}, nil)
 
 	t.Run("the console watch catches a Content-Security-Policy violation", func(t *testing.T) {
 		// Proof that the watch every other run relies on works: a page with
@@ -685,6 +688,69 @@ func TestBrowser(t *testing.T) {
 		}
 		if got := tb.text("result-network-permalink"); got != "uk-lon-01-edge" {
 			t.Errorf("result network %q, want the one picked, uk-lon-01-edge", got)
+		}
+	})
+
+	t.Run("without JavaScript, the activity page is reached from the top bar and filtered with its form and its links", func(t *testing.T) {
+		// Rows written into the dashboard's own journal, as its create,
+		// edit and release do; a reference of their own sets them apart
+		// from rows the other runs leave.
+		db, err := journal.Open(context.Background(), "", data, journal.Options{FingerprintKey: []byte(strings.Repeat("b", 32))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		const acmeID, wayneID = "org_sjMt88FToKYKC4TY", "org_xJEjlN5TjpD86bJZ"
+		who := journal.Who{UserID: "user_BrowserTest0001", UserName: "Browser Tester"}
+		for i, r := range []struct {
+			org    journal.Org
+			action journal.Action
+			ref    string
+		}{
+			{journal.Org{ID: acmeID, SubDomain: "acme"}, journal.ActionCreate, "BRW-100"},
+			{journal.Org{ID: acmeID, SubDomain: "acme"}, journal.ActionEdit, "BRW-100"},
+			{journal.Org{ID: acmeID, SubDomain: "acme"}, journal.ActionCreate, "BRW-200"},
+			{journal.Org{ID: wayneID, SubDomain: "wayne"}, journal.ActionCreate, "BRW-100"},
+		} {
+			e, err := db.Claim(context.Background(), journal.Entry{Who: who, Org: r.org, Action: r.action, Reference: r.ref,
+				Request: journal.Request{Version: "ipv4", Label: "browser"}, FormToken: fmt.Sprintf("browser-%d", i),
+				Address: journal.Address{ID: "ip_BrowserTest00001", IP: "192.0.2.99"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Complete(context.Background(), e.ID, journal.Result{Outcome: journal.OutcomeSucceeded}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tb := newTab(t, browser)
+		if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatal(err)
+		}
+		tb.signIn(s.url, s.token)
+		rows := `document.querySelectorAll('[data-testid="activity-row"]').length`
+		tb.load("following the top bar's Activity link", chromedp.Click(chromedp.CSS(byID("nav-activity"))))
+		tb.do("waiting for the activity page", chromedp.WaitVisible(chromedp.CSS(byID("activity-filter"))))
+		if body := tb.text("activity-page"); !strings.Contains(body, "Browser Tester") || strings.Contains(body, "Wayne") {
+			t.Errorf("the activity page shows %q; want the ACME rows and none of Wayne's, which the token cannot see", body)
+		}
+		tb.do("filtering by reference and action",
+			chromedp.SendKeys(chromedp.CSS(byID("filter-reference")), "brw-1"),
+			chromedp.SetValue(chromedp.CSS(byID("filter-action")), "create"),
+		)
+		tb.load("submitting the filter", chromedp.Click(chromedp.CSS(byID("filter-submit"))))
+		tb.poll("waiting for the filtered rows", rows+` === 1`)
+		if loc := tb.location(); !strings.Contains(loc, "/activity?") || !strings.Contains(loc, "reference=brw-1") || !strings.Contains(loc, "action=create") {
+			t.Errorf("the filtered page is at %s", loc)
+		}
+		if got := tb.text("activity-reference"); got != "BRW-100" {
+			t.Errorf("the filtered row's reference is %q", got)
+		}
+		tb.load("following the row's reference", chromedp.Click(chromedp.CSS(`[data-testid="activity-reference"] a`)))
+		tb.poll("waiting for the reference's rows", rows+` === 2`)
+		tb.load("opening ACME's activity from its row", chromedp.Click(chromedp.CSS(`[data-testid="activity-org"] a`)))
+		tb.do("waiting for ACME's activity", chromedp.WaitVisible(chromedp.CSS(byID("link-activity"))))
+		if loc := tb.location(); !strings.HasSuffix(loc, "/orgs/acme/activity") {
+			t.Errorf("the organization's link went to %s", loc)
 		}
 	})
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 )
 
@@ -65,7 +66,8 @@ func TestEveryPageIsLabelledForScreenReaders(t *testing.T) {
 	api.ipAddresses = func(katapult.Token, katapult.OrgRef, int, int) (katapult.IPAddressPage, error) {
 		return katapult.IPAddressPage{Page: 1, TotalPages: 2, Total: 31, Addresses: []katapult.IPAddress{{ID: "ip_Test000000000001", Address: "192.0.2.17"}}}, nil
 	}
-	e := newEnv(t, api)
+	db, _, withJournal := journalFor(t)
+	e := newEnv(t, api, withJournal)
 	c := e.client()
 	pages := map[string]*page{}
 	pages["sign-in"] = c.get("/login?next=%2F")
@@ -87,6 +89,10 @@ func TestEveryPageIsLabelledForScreenReaders(t *testing.T) {
 	created := c.post("/orgs/acme/ip-addresses", form)
 	pages["result"] = c.get(created.location())
 	pages["list"] = c.get("/orgs/acme/ip-addresses")
+	write(t, db, row{org: acme, who: jane, action: journal.ActionCreate, ref: "TCK-1", outcome: journal.OutcomeRefused, code: "validation_error"})
+	pages["activity"] = c.get("/activity")
+	pages["organization activity"] = c.get("/orgs/acme/activity?action=create")
+	pages["activity, bad filter"] = c.get("/activity?action=nope&before=x")
 	pages["not found"] = c.get("/nope")
 	api.create = func(katapult.Token, katapult.CreateIPAddress) (katapult.IPAddress, error) {
 		return katapult.IPAddress{}, &katapult.OutcomeUnknownError{Err: errors.New("timeout")}
