@@ -523,3 +523,34 @@ func TestAddressPageShowsItsHistory(t *testing.T) {
 		t.Error("an address the journal has no row of shows a history")
 	}
 }
+
+// TestAddressHistoryCostsNoCallRightAfterACreate: the page a create leads
+// to must cost no call; with the organization list not cached, the
+// history is left out rather than cost one.
+func TestAddressHistoryCostsNoCallRightAfterACreate(t *testing.T) {
+	t.Parallel()
+	db, _, withJournal := journalFor(t)
+	api := newFake(t).creating()
+	_, c := signedIn(t, api, withJournal)
+	created := c.post("/orgs/acme/ip-addresses", formOf(c, "acme")).wantStatus(http.StatusSeeOther)
+	id := strings.TrimPrefix(strings.Split(created.location(), "?")[0], "/orgs/acme/ip-addresses/")
+	write(t, db, row{org: acme, who: jane, action: journal.ActionEdit, outcome: journal.OutcomeSucceeded, addr: journal.Address{ID: id, IP: "192.0.2.17"}})
+	api.reset()
+	p := c.get(created.location()).wantStatus(http.StatusOK)
+	if n := api.count("Organizations") + api.count("IPAddresses"); n != 0 {
+		t.Errorf("the page after a create made %d calls for its history: %s", n, api)
+	}
+	if p.testid("address-history").Length() != 0 {
+		t.Error("the page after a create shows a history that needed a call for the organization list")
+	}
+	// Opened again from a link of another session, it asks and shows it.
+	api.ipAddresses = func(tok katapult.Token, _ katapult.OrgRef, _, _ int) (katapult.IPAddressPage, error) {
+		a, err := api.ipAddress(tok, id)
+		return katapult.IPAddressPage{Page: 1, TotalPages: 1, Total: 1, Addresses: []katapult.IPAddress{a}}, err
+	}
+	other := c.env.client()
+	other.signIn()
+	if n := other.get(created.location()).find(`[data-testid="address-history"] [data-testid="activity-row"]`).Length(); n != 1 {
+		t.Errorf("another session sees %d history rows, want the edit", n)
+	}
+}
