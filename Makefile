@@ -93,6 +93,7 @@ FUZZ_TARGETS := ./katapult:FuzzCheckLabel:150000 ./katapult:FuzzCheckReverseDNS:
 	./katapult/engine:FuzzLookup:45000 ./katapult/engine:FuzzEditBody:30000 \
 	./handlers:FuzzCreateForm:15000 ./handlers:FuzzOrgPath:30000
 FUZZ_TARGETS += ./handlers:FuzzEditForm:15000 ./handlers:FuzzReleaseForm:15000
+FUZZ_TARGETS += ./handlers:FuzzActivityQuery:15000
 .PHONY: fuzz
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
