@@ -149,6 +149,7 @@ func (s *server) handleOrgActivity() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		o := loadedOrg(c).org
 		h := orgHeader(o)
+		h.ActivityURL = views.PathOrgActivity(o.SubDomain, nil)
 		return s.activity(c, activityScope{
 			org: &h, ids: []string{o.ID}, orgs: map[string]katapult.Organization{o.ID: o},
 			path:  func(v url.Values) string { return views.PathOrgActivity(o.SubDomain, v) },

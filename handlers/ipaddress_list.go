@@ -52,6 +52,7 @@ func (s *server) renderList(c echo.Context, o katapult.Organization, page int, f
 		return err
 	}
 	v := listView(orgHeader(o), res, page)
+	v.Org.ActivityURL = views.PathOrgActivity(o.SubDomain, nil)
 	s.vipLabels(c, v.Rows)
 	v.Flash, v.Allowance = flash, s.cachedAllowance(tok, o)
 	return s.render(c, http.StatusOK, listPage(v))

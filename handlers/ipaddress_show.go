@@ -31,6 +31,7 @@ func (s *server) handleShow() echo.HandlerFunc {
 		}
 		v.History = s.addressHistory(c, sess, org, addr.ID)
 		v.HistoryURL = views.PathOrgActivity(org, nil)
+		v.Org.ActivityURL = v.HistoryURL
 		return s.render(c, http.StatusOK, resultPage(v))
 	}
 }

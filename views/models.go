@@ -68,6 +68,9 @@ type OrgHeader struct {
 	ListURL   string
 	// NetworksURL is the organization's networks page.
 	NetworksURL string
+	// ActivityURL is the organization's activity page, on the pages that
+	// link to it (not the form, whose bytes on the wire are counted).
+	ActivityURL string
 }
 
 // ErrorView is a page that only explains a problem.
