@@ -59,9 +59,12 @@ func TestAnAddressCostsAtMostTwoKatapultCallsThenOne(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			keys := strings.Repeat(fmt.Sprintf("%02x", 0xc0+i), 32)
+			// A restart keeps its data folder, where the journal keeps
+			// the sessions.
+			data := t.TempDir()
 			dashboard := func() (started, *callCounter) {
 				counter := newCallCounter(t, kat.url)
-				return startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(),
+				return startRun(t, []string{"-addr", "127.0.0.1:0", "-data", data,
 					"-katapult-url", counter.url, "-session-keys", keys}, nil), counter
 			}
 			dash, counter := dashboard()

@@ -7,18 +7,21 @@ import (
 	"testing"
 )
 
-// Replicas behind a load balancer share nothing but -session-keys: the
-// cookie carries the signed-in user and the used one-time tokens. Two
+// Replicas behind a load balancer share -session-keys and the journal's
+// database: the cookie carries the signed-in user, the journal the
+// session's id (which sign-out revokes) and the used one-time tokens. Two
 // dashboards on two ports of 127.0.0.1 and one cookie jar are such a
 // pair: the jar sends the same cookies to both, as a browser sends them to
-// one host name whatever replica answers.
+// one host name whatever replica answers. Here they share one data folder,
+// and so one SQLite journal; replicas on several hosts share a PostgreSQL
+// (journal_replicas_test.go).
 
 func TestReplicasWithTheSameSessionKeysServeOneUserAsOne(t *testing.T) {
 	t.Parallel()
 	kat := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, nil)
-	keys := strings.Repeat("5e", 32)
+	keys, data := strings.Repeat("5e", 32), t.TempDir()
 	replica := func() started {
-		return startRun(t, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(),
+		return startRun(t, []string{"-addr", "127.0.0.1:0", "-data", data,
 			"-katapult-url", kat.url, "-session-keys", keys}, nil)
 	}
 	a, b := replica(), replica()

@@ -37,6 +37,7 @@ const (
 	kCreate        kop = "create IP address"
 	kList          kop = "list IP addresses"
 	kAddress       kop = "get IP address"
+	kCurrentUser   kop = "get current user"
 )
 
 // opOf names the operation of a request below /core/v1, or "" for any
@@ -61,6 +62,8 @@ func opOf(r *http.Request) kop {
 		return kList
 	case get && strings.HasPrefix(p, "ip_addresses/"):
 		return kAddress
+	case get && p == "users/current":
+		return kCurrentUser
 	}
 	return ""
 }
@@ -197,6 +200,8 @@ func (f *fakeKatapult) normal(op kop, commit bool) []byte {
 	switch op {
 	case kOrganizations:
 		return []byte(`{"organizations":[` + fakeOrg + `]}`)
+	case kCurrentUser:
+		return []byte(`{"user":{"id":"user_FaultStaff000001","first_name":"Fay","last_name":"Ult"},"organizations":[` + fakeOrg + `],"api_token_id":null}`)
 	case kNetworks:
 		return []byte(`{"networks":[` + fakeNetwork + `],"virtual_networks":[]}`)
 	case kDataCenters:

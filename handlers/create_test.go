@@ -211,6 +211,8 @@ func TestCreateChecksTheFormBeforeAskingKatapult(t *testing.T) {
 		{name: "bad version", change: func(v url.Values) { v.Set("version", "ipv5") }, wantAt: "version-error", want: "Choose IPv4 or IPv6."},
 		{name: "missing one-time token", change: func(v url.Values) { v.Del("once") }, wantAt: "form-error", want: "nothing was created"},
 		{name: "malformed one-time token", change: func(v url.Values) { v.Set("once", "abc") }, wantAt: "form-error", want: "nothing was created"},
+		{name: "a reference too long", change: func(v url.Values) { v.Set("reference", strings.Repeat("T", 65)) }, wantAt: "reference-error", want: "at most 64 characters"},
+		{name: "a reference of two lines", change: func(v url.Values) { v.Set("reference", "TCK-1\nTCK-2") }, wantAt: "reference-error", want: "no tabs or line breaks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,6 +227,9 @@ func TestCreateChecksTheFormBeforeAskingKatapult(t *testing.T) {
 			}
 			if once := p.formValues().Get("once"); len(once) != 22 {
 				t.Errorf("the form came back without a valid one-time token: %q", once)
+			}
+			if got := p.formValues().Get("reference"); got != form.Get("reference") {
+				t.Errorf("the reference came back as %q, want %q kept", got, form.Get("reference"))
 			}
 			if api.count("CreateIPAddress") != 0 {
 				t.Errorf("created anyway")

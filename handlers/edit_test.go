@@ -238,6 +238,8 @@ func TestEditErrorsAreShownWhereTheyBelongAndKeepTheInput(t *testing.T) {
 	}{
 		{name: "a VIP without a label", change: func(v url.Values) { v.Set("label", "") },
 			wantStatus: 422, wantAt: "label-error", wantText: katapult.LabelBlank},
+		{name: "a reference too long", change: func(v url.Values) { v.Set("label", "x"); v.Set("reference", strings.Repeat("T", 65)) },
+			wantStatus: 422, wantAt: "reference-error", wantText: "at most 64 characters"},
 		{name: "a reverse DNS that is no host name", change: func(v url.Values) { v.Set("reverse_dns", "not a name") },
 			wantStatus: 422, wantAt: "reverse-dns-error", wantText: katapult.ReverseDNSCharacters},
 		{name: "an emptied reverse DNS", change: func(v url.Values) { v.Set("reverse_dns", "") },
@@ -287,7 +289,7 @@ func TestEditErrorsAreShownWhereTheyBelongAndKeepTheInput(t *testing.T) {
 			// The input is kept, the values the form was opened with
 			// too, and the page is still about the address.
 			again := p.valuesOf(`form[data-testid="edit-form"]`)
-			for _, k := range []string{"vip", "label", "reverse_dns", "was_vip", "was_label", "was_reverse_dns"} {
+			for _, k := range []string{"vip", "label", "reverse_dns", "was_vip", "was_label", "was_reverse_dns", "reference"} {
 				if again.Get(k) != form.Get(k) {
 					t.Errorf("%s: %q, want kept %q", k, again.Get(k), form.Get(k))
 				}

@@ -34,6 +34,9 @@ type fakeAPI struct {
 	release           func(tok katapult.Token, id string) error
 	policyLimits      func(tok katapult.Token, ref katapult.OrgRef) (katapult.PolicyLimits, error)
 	unallocated       func(tok katapult.Token, ref katapult.OrgRef) (int, error)
+	// currentUser nil: every token belongs to no user, as Katapult says
+	// of a token made for a program.
+	currentUser func(tok katapult.Token) (katapult.User, error)
 }
 
 var _ handlers.API = (*fakeAPI)(nil)
@@ -167,6 +170,14 @@ func (f *fakeAPI) ReleaseIPAddress(_ context.Context, tok katapult.Token, id str
 		return f.unexpected("ReleaseIPAddress")
 	}
 	return f.release(tok, id)
+}
+
+func (f *fakeAPI) CurrentUser(_ context.Context, tok katapult.Token) (katapult.User, error) {
+	f.record("CurrentUser")
+	if f.currentUser == nil {
+		return katapult.User{}, &katapult.Error{Status: 404, Code: katapult.CodeNoUserAssociatedWithIdentity}
+	}
+	return f.currentUser(tok)
 }
 
 func (f *fakeAPI) PolicyLimits(_ context.Context, tok katapult.Token, ref katapult.OrgRef) (katapult.PolicyLimits, error) {

@@ -3,10 +3,12 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 	"ipdesk/views"
 )
@@ -25,7 +27,9 @@ const (
 
 // handleCreate creates one address per rendered form. The form's one-time
 // token is checked first: a token already used answers with what it did
-// instead of creating again.
+// instead of creating again. With a journal the token is claimed there
+// before the create is sent, so that this holds across replicas and
+// restarts; without one, the session's ring of used tokens is all there is.
 func (s *server) handleCreate() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ref := orgOf(c).ref
@@ -38,7 +42,7 @@ func (s *server) handleCreate() echo.HandlerFunc {
 			fe.add(katapult.FieldNone, msgOnceMissing)
 			return s.formAgain(c, in, fe, http.StatusUnprocessableEntity)
 		}
-		if used, ok := sess.onceResult(in.Once); ok {
+		if used, ok := sess.onceResult(in.Once); ok && s.journal == nil {
 			s.onCreate(CreateReplayed)
 			return s.replay(c, org, used)
 		}
@@ -50,7 +54,16 @@ func (s *server) handleCreate() echo.HandlerFunc {
 		if in.VIP {
 			req.Label = in.Label
 		}
-		res := s.createOnce(c.Request().Context(), sess, in.Once, req)
+		var res createResult
+		if s.journal == nil {
+			res = s.createOnce(c.Request().Context(), sess, in.Once, req)
+		} else {
+			var answered bool
+			var err error
+			if res, answered, err = s.createJournaled(c, sess, in, req); answered {
+				return err
+			}
+		}
 		if res.err != nil {
 			return s.createFailed(c, in, res.err)
 		}
@@ -62,6 +75,85 @@ func (s *server) handleCreate() echo.HandlerFunc {
 		}
 		return s.showCreated(c, org, res.addr, createdNew)
 	}
+}
+
+// maxAttempts bounds how often one form is sent again after Katapult
+// refused it: each attempt is a row of its own.
+const maxAttempts = 20
+
+// createJournaled creates the address of a form whose token the journal
+// holds no row of yet: it claims the token, sends the create and writes
+// its outcome. When a row holds the token already, it waits for that row's
+// outcome and answers with it (answered is true, err is the answer's);
+// only a refusal, which created nothing, lets the same form be sent again,
+// as a new attempt under a key of its own, so that two posts of one form
+// still send one create at a time and at most one succeeds.
+func (s *server) createJournaled(c echo.Context, sess *session, in formInput, req katapult.CreateIPAddress) (res createResult, answered bool, err error) {
+	sc, err := s.loadOrg(c)
+	if err != nil {
+		return res, true, err
+	}
+	e := entryOf(c, sess, sc.org, journal.ActionCreate)
+	e.Request = journal.Request{NetworkID: in.Network, Version: string(in.Version), VIP: in.VIP, Label: req.Label}
+	e.Reference = in.Reference
+	for attempt := 1; ; attempt++ {
+		e.FormToken = attemptKey(in.Once, attempt)
+		row, err := s.claim(c, e)
+		if errors.Is(err, journal.ErrClaimed) {
+			mine := row.Org.ID == sc.org.ID
+			if mine {
+				if row, err = s.await(c.Request().Context(), row); err != nil {
+					return res, true, err
+				}
+			}
+			if mine && row.Outcome == journal.OutcomeRefused && attempt < maxAttempts {
+				continue
+			}
+			s.onCreate(CreateReplayed)
+			return res, true, s.replayEntry(c, in, sc.org, row)
+		}
+		if err != nil {
+			return res, true, err
+		}
+		cctx, cancel := createContext(c.Request().Context())
+		res.addr, res.err = s.api.CreateIPAddress(cctx, sess.token(), req)
+		cancel()
+		r := resultOf(res.err, true)
+		r.Address = journal.Address{ID: res.addr.ID, IP: res.addr.Address}
+		s.complete(c, row.ID, r)
+		return res, false, nil
+	}
+}
+
+// attemptKey is the journal's key of an attempt to send a form: its
+// one-time token, then the token with the attempt's number.
+func attemptKey(once string, attempt int) string {
+	if attempt == 1 {
+		return once
+	}
+	return once + "." + strconv.Itoa(attempt)
+}
+
+// replayEntry answers a post whose form was sent already, with that
+// send's outcome (its row, completed or given up waiting for). It never
+// creates.
+func (s *server) replayEntry(c echo.Context, in formInput, o katapult.Organization, e journal.Entry) error {
+	org := string(orgOf(c).ref)
+	if e.Org.ID != o.ID {
+		// A form of another organization posted to this one's URL (a
+		// crafted post): replay shows its address only where it is held.
+		return s.replay(c, org, onceUse{Token: in.Once, Address: e.Address.ID})
+	}
+	switch e.Outcome {
+	case journal.OutcomeSucceeded:
+		return s.replay(c, org, onceUse{Token: in.Once, Address: e.Address.ID})
+	case journal.OutcomeRefused:
+		sh := s.explain(c, errOf(e.ErrorCode), createForm)
+		return s.formAgain(c, in, formErrorsOf(sh), sh.status)
+	case journal.OutcomePending:
+		return s.renderUnknown(c, org, http.StatusConflict, errStillPending)
+	}
+	return s.renderUnknown(c, org, http.StatusConflict, errEarlierUnknown)
 }
 
 // readForm reads the posted form. The label is trimmed as the label rule
@@ -76,6 +168,8 @@ func readForm(c echo.Context) formInput {
 		VIP:     c.FormValue("vip") == "on",
 		Label:   strings.ToValidUTF8(katapult.TrimLabel(c.FormValue("label")), "\uFFFD"),
 		Once:    c.FormValue("once"),
+		// Read as it is; check refuses it when it cannot be kept.
+		Reference: c.FormValue("reference"),
 	}
 }
 
@@ -94,12 +188,16 @@ func (in formInput) check() (formErrors, bool) {
 	if _, problems := katapult.CheckLabel(in.Label, in.VIP); len(problems) > 0 {
 		fe.add(katapult.FieldLabel, problems...)
 	}
+	if _, err := journal.CheckReference(in.Reference); err != nil {
+		fe.add(fieldReference, referenceProblem(in.Reference))
+	}
 	return fe, fe.fields == nil
 }
 
 // createFailed answers a create that did not succeed. Only an unknown
 // outcome uses up the form's token: every other failure created nothing,
-// so the same form may be submitted again.
+// so the same form may be submitted again (with a journal, as a new
+// attempt: createJournaled).
 func (s *server) createFailed(c echo.Context, in formInput, err error) error {
 	var (
 		kerr    *katapult.Error
@@ -146,6 +244,10 @@ func (s *server) formAgain(c echo.Context, in formInput, fe formErrors, status i
 // errEarlierUnknown is the outcome of a form posted again after its first
 // post's outcome was unknown.
 var errEarlierUnknown = &katapult.OutcomeUnknownError{Err: errors.New("this form was posted before, and that outcome is unknown")}
+
+// errStillPending is the outcome of a form posted again while its first
+// post's create still runs, after waiting for it as long as a request may.
+var errStillPending = &katapult.OutcomeUnknownError{Err: errors.New("this form was posted before, and that create has not answered yet")}
 
 // showCreated answers a create: a plain post is redirected to the
 // address's page (post/redirect/get: a refresh never posts again); htmx

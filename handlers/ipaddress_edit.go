@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 	"ipdesk/views"
 )
@@ -32,6 +33,7 @@ type editInput struct {
 	WasVIP              bool
 	WasLabel, WasRevDNS string
 	Address             string // the address, for the page's heading
+	Reference           string // the optional reference, for the journal
 }
 
 // editInputOf is the form as it opens for an address.
@@ -53,6 +55,7 @@ func readEdit(c echo.Context) editInput {
 		WasLabel:   utf8(c.FormValue("was_label")),
 		WasRevDNS:  utf8(c.FormValue("was_reverse_dns")),
 		Address:    c.FormValue("address"),
+		Reference:  c.FormValue("reference"),
 	}
 }
 
@@ -75,6 +78,9 @@ func (in editInput) check() (formErrors, bool) {
 		if _, problems := katapult.CheckReverseDNS(in.ReverseDNS); len(problems) > 0 {
 			fe.add(katapult.FieldReverseDNS, problems...)
 		}
+	}
+	if _, err := journal.CheckReference(in.Reference); err != nil {
+		fe.add(fieldReference, referenceProblem(in.Reference))
 	}
 	return fe, fe.fields == nil
 }
@@ -131,7 +137,16 @@ func (s *server) handleUpdate() echo.HandlerFunc {
 			v.Notice = msgUnchanged
 			return s.render(c, http.StatusOK, editPage(v))
 		}
+		row, err := s.claimChange(c, journal.ActionEdit, id, "", in.Reference, func(r *journal.Request) {
+			r.VIP, r.Label, r.ReverseDNS = in.VIP, in.Label, in.ReverseDNS
+		})
+		if err != nil {
+			return err
+		}
 		addr, err := s.api.UpdateIPAddress(ctx, sess.token(), req)
+		r := resultOf(err, false)
+		r.Address = journal.Address{ID: id, IP: addr.Address}
+		s.complete(c, row, r)
 		if err != nil {
 			if errors.Is(err, katapult.ErrSignIn) {
 				return err
@@ -175,6 +190,7 @@ func (s *server) editView(c echo.Context, o views.OrgHeader, id string, in editI
 		WasVIP: in.WasVIP, WasLabel: in.WasLabel, WasReverseDNS: in.WasRevDNS,
 		LabelErrors: fe.fields[katapult.FieldLabel], ReverseDNSErrors: fe.fields[katapult.FieldReverseDNS],
 		FormErrors: fe.fields[katapult.FieldNone], Problem: fe.problem,
+		Reference: refShown(in.Reference), ReferenceErrors: fe.fields[fieldReference],
 	}
 }
 

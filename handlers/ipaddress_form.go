@@ -20,6 +20,9 @@ type formInput struct {
 	VIP     bool
 	Label   string
 	Once    string
+	// Reference is the optional reference (a ticket number), kept in the
+	// journal.
+	Reference string
 }
 
 // formErrors are the problems to show in a form: sentences beside its
@@ -101,6 +104,7 @@ func (s *server) formView(c echo.Context, o katapult.Organization, orgs []katapu
 		CSRF: csrfToken(c), Once: in.Once, VIP: in.VIP, Label: in.Label, Problem: fe.problem,
 		VersionErrors: fe.fields[katapult.FieldVersion], LabelErrors: fe.fields[katapult.FieldLabel],
 		FormErrors: fe.fields[katapult.FieldNone],
+		Reference:  refShown(in.Reference), ReferenceErrors: fe.fields[fieldReference],
 	}
 	if v.Once == "" {
 		v.Once = newOnceToken()

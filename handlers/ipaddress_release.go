@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 	"ipdesk/views"
 )
@@ -47,19 +48,35 @@ func (s *server) handleRelease() echo.HandlerFunc {
 		}
 		ctx, tok, org := c.Request().Context(), sessionOf(c).token(), string(orgOf(c).ref)
 		typed := strings.TrimSpace(c.FormValue("confirm"))
-		if msg := confirmProblem(typed, addr.Address); msg != "" {
+		reference, shown, refMsg := readReference(c)
+		if msg := confirmProblem(typed, addr.Address); msg != "" || refMsg != "" {
 			v := s.releaseView(c, s.cachedOrgHeader(tok, org), addr)
-			v.Confirm, v.ConfirmErrors = strings.ToValidUTF8(typed, "\uFFFD"), []string{msg}
+			v.Confirm, v.Reference = strings.ToValidUTF8(typed, "\uFFFD"), shown
+			if msg != "" {
+				v.ConfirmErrors = []string{msg}
+			}
+			if refMsg != "" {
+				v.ReferenceErrors = []string{refMsg}
+			}
 			return s.render(c, http.StatusUnprocessableEntity, releasePage(v))
 		}
-		if err := s.api.ReleaseIPAddress(ctx, tok, addr.ID); err != nil {
+		row, err := s.claimChange(c, journal.ActionRelease, addr.ID, addr.Address, reference, func(r *journal.Request) {
+			r.NetworkID, r.NetworkName, r.Version = addr.Network.ID, addr.Network.Name, string(addr.Version())
+			r.VIP, r.Label, r.ReverseDNS = addr.VIP, addr.Label, addr.ReverseDNS
+		})
+		if err != nil {
+			return err
+		}
+		err = s.api.ReleaseIPAddress(ctx, tok, addr.ID)
+		s.complete(c, row, resultOf(err, false))
+		if err != nil {
 			if errors.Is(err, katapult.ErrSignIn) {
 				return err
 			}
 			sh := s.explain(c, err, releaseForm)
 			s.logError(c, err, sh.status)
 			v := s.releaseView(c, s.cachedOrgHeader(tok, org), addr)
-			v.Confirm, v.Problem = typed, &sh.problem
+			v.Confirm, v.Problem, v.Reference = typed, &sh.problem, shown
 			return s.render(c, sh.status, releasePage(v))
 		}
 		if !isHTMX(c) {

@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 	"ipdesk/views"
 )
@@ -30,7 +33,11 @@ const orgsScope = "organizations:read"
 func (s *server) handleLoginForm() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		next := safeNext(c.QueryParam("next"))
-		if sess, _ := s.loadSession(c); sess != nil {
+		sess, _, err := s.activeSession(c)
+		if err != nil {
+			return err
+		}
+		if sess != nil {
 			return c.Redirect(http.StatusSeeOther, next)
 		}
 		v := s.loginView(c, next)
@@ -66,11 +73,49 @@ func (s *server) handleLogin() echo.HandlerFunc {
 			return s.render(c, status, loginPage(v))
 		}
 		sess := &session{Token: tok, SignedIn: s.now().Unix()}
+		who, err := s.whoIs(c, katapult.Token(tok))
+		if err != nil {
+			failed = errors.Is(err, katapult.ErrSignIn)
+			status := s.loginRefusal(c, err, &v)
+			return s.render(c, status, loginPage(v))
+		}
+		sess.Who = who
+		if s.journal != nil {
+			expires := time.Unix(sess.SignedIn, 0).Add(sessionTTL)
+			if sess.ID, err = s.journal.CreateSession(c.Request().Context(), expires); err != nil {
+				return err
+			}
+		}
 		if err := s.saveSession(c, sess); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, next)
 	}
+}
+
+// whoIs asks Katapult who a token belongs to. A token that belongs to no
+// user is named by its fingerprint (never by itself); without a journal,
+// which keeps the fingerprint's key, it is not named at all.
+func (s *server) whoIs(c echo.Context, tok katapult.Token) (journal.Who, error) {
+	u, err := s.api.CurrentUser(c.Request().Context(), tok)
+	var kerr *katapult.Error
+	switch {
+	case err == nil:
+		name := u.Name
+		if r := []rune(name); len(r) > maxNameLen {
+			name = string(r[:maxNameLen])
+		}
+		if len(u.ID) > maxIDLen {
+			return journal.Who{}, &katapult.Error{Status: http.StatusOK, Code: katapult.CodeUnexpectedResponse}
+		}
+		return journal.Who{UserID: u.ID, UserName: name}, nil
+	case errors.As(err, &kerr) && kerr.Code == katapult.CodeNoUserAssociatedWithIdentity:
+		if s.journal == nil {
+			return journal.Who{}, nil
+		}
+		return journal.Who{TokenFingerprint: s.journal.Fingerprint(string(tok))}, nil
+	}
+	return journal.Who{}, err
 }
 
 // tokenProblem checks the token's shape without asking Katapult.

@@ -8,10 +8,15 @@ import (
 	"ipdesk/views"
 )
 
-// handleLogout ends the session. The token lives only in the cookie, so
-// deleting the cookie is all there is to it.
+// handleLogout ends the session: the journal forgets it, so that a copy
+// of the cookie no longer signs anyone in, and the cookie is deleted.
 func (s *server) handleLogout() echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if sess, _ := s.loadSession(c); sess != nil && sess.ID != "" && s.journal != nil {
+			if err := s.journal.RevokeSession(c.Request().Context(), sess.ID); err != nil {
+				return err
+			}
+		}
 		s.clearSession(c)
 		return c.Redirect(http.StatusSeeOther, views.PathLogin("", whySignedOut))
 	}

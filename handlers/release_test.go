@@ -44,6 +44,7 @@ func TestAReleaseNeedsTheAddressTyped(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, path, typed string
+		reference         string
 		// wantError is the confirmation's error, "" when it releases.
 		wantError string
 	}{
@@ -52,7 +53,8 @@ func TestAReleaseNeedsTheAddressTyped(t *testing.T) {
 		{name: "another organization's address", path: acmeVIPPath, typed: globexOwn.Address, wantError: "This is not the address to release"},
 		{name: "not an address", path: acmeVIPPath, typed: "yes", wantError: "This is not the address to release"},
 		{name: "far too long", path: acmeVIPPath, typed: strings.Repeat("1", 100), wantError: "This is not the address to release"},
-		{name: "the address", path: acmeVIPPath, typed: " 192.0.2.10 "},
+		{name: "a reference of two lines", path: acmeVIPPath, typed: "192.0.2.10", reference: "TCK-1\tTCK-2", wantError: "no tabs or line breaks"},
+		{name: "the address", path: acmeVIPPath, typed: " 192.0.2.10 ", reference: " TCK-1 "},
 		{name: "an IPv6 address written otherwise", path: acmePlainPath, typed: "2001:DB8:100:0::5"},
 	}
 	for _, tt := range tests {
@@ -61,12 +63,20 @@ func TestAReleaseNeedsTheAddressTyped(t *testing.T) {
 			e, c := signedIn(t, h.fakeAPI)
 			form := c.get(tt.path + "/release").wantStatus(http.StatusOK).valuesOf(`form[data-testid="release-form"]`)
 			form.Set("confirm", tt.typed)
+			form.Set("reference", tt.reference)
 			p := c.post(tt.path+"/release", form, e.from(viaHTMX, tt.path+"/release")...)
 			if tt.wantError != "" {
 				p.wantStatus(http.StatusUnprocessableEntity)
-				p.wantError("confirm-error", "", tt.wantError)
+				at := "confirm-error"
+				if tt.reference != "" {
+					at = "reference-error"
+				}
+				p.wantError(at, "", tt.wantError)
 				if got := p.one("#confirm").AttrOr("value", ""); got != strings.TrimSpace(tt.typed) {
 					t.Errorf("the typed %q is not kept: %q", tt.typed, got)
+				}
+				if got := p.one("#reference").AttrOr("value", ""); got != tt.reference {
+					t.Errorf("the reference %q is not kept: %q", tt.reference, got)
 				}
 				if h.count("ReleaseIPAddress") != 0 {
 					t.Errorf("released without the address typed")

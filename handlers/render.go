@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"ipdesk/journal"
 	"ipdesk/static"
 	"ipdesk/views"
 )
@@ -65,6 +66,10 @@ func (s *server) write(c echo.Context, status int, comp templ.Component) error {
 func (s *server) layout(c echo.Context) views.Layout {
 	tok := csrfToken(c)
 	quoted, _ := json.Marshal(tok) // a string always marshals
+	sess, as := sessionOf(c), ""
+	if sess != nil && sess.Who != (journal.Who{}) {
+		as = sess.Who.String()
+	}
 	return views.Layout{
 		CSSURL:      s.assets.Path(static.CSS),
 		JSURL:       s.assets.Path(static.JS),
@@ -73,7 +78,8 @@ func (s *server) layout(c echo.Context) views.Layout {
 		HTMXConfig:  s.htmxConfig,
 		CSRFHeaders: `{"` + echo.HeaderXCSRFToken + `":` + string(quoted) + `}`,
 		CSRF:        tok,
-		SignedIn:    sessionOf(c) != nil,
+		SignedIn:    sess != nil,
+		SignedInAs:  as,
 	}
 }
 

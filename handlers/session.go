@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"ipdesk/journal"
 	"ipdesk/katapult"
 	"ipdesk/views"
 )
@@ -34,6 +35,12 @@ type session struct {
 	Token string
 	// SignedIn is the sign-in time, Unix seconds.
 	SignedIn int64
+	// ID is the session's id in the journal, which sign-out revokes;
+	// empty in cookies written before sessions were kept there.
+	ID string
+	// Who is who the token belongs to, as GET /users/current named it at
+	// sign-in, or the token's fingerprint when it belongs to no user.
+	Who journal.Who
 	// Last is the network and version last used per organization, newest
 	// first.
 	Last []lastUsed
@@ -75,6 +82,9 @@ const (
 	maxLastUsed = 6
 	maxKeyLen   = 63
 	maxIDLen    = 40
+	// maxNameLen bounds the user's name as the session keeps it, in
+	// characters.
+	maxNameLen = 64
 )
 
 // token is the session's API token as the port takes it.
@@ -227,18 +237,50 @@ func sessionOf(c echo.Context) *session {
 // the sign-in page, with the way back.
 func (s *server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sess, expired := s.loadSession(c)
+		sess, why, err := s.activeSession(c)
+		if err != nil {
+			return err
+		}
 		if sess == nil {
-			why := ""
-			if expired {
-				why = whyExpired
-				s.clearSession(c)
-			}
 			return s.toLogin(c, why)
 		}
 		c.Set(ctxSession, sess)
 		return next(c)
 	}
+}
+
+// activeSession is the request's session if it is still active: its
+// cookie verifies, it is younger than sessionTTL and, with a journal, the
+// journal still holds it (sign-out revokes it there, so that a copied
+// cookie ends with it). A cookie that no longer signs in is deleted, and
+// why says why for the sign-in page.
+func (s *server) activeSession(c echo.Context) (sess *session, why string, err error) {
+	sess, expired := s.loadSession(c)
+	if sess == nil {
+		if expired {
+			s.clearSession(c)
+			return nil, whyExpired, nil
+		}
+		return nil, "", nil
+	}
+	if s.journal == nil {
+		return sess, "", nil
+	}
+	if sess.ID == "" {
+		// Written before sessions were kept in the journal: it cannot be
+		// revoked, so it ends here, like a cookie that does not verify.
+		s.clearSession(c)
+		return nil, "", nil
+	}
+	ok, err := s.journal.SessionActive(c.Request().Context(), sess.ID)
+	if err != nil {
+		return nil, "", fmt.Errorf("check the session: %w", err)
+	}
+	if !ok {
+		s.clearSession(c)
+		return nil, whySignedOut, nil
+	}
+	return sess, "", nil
 }
 
 // toLogin sends the user to sign in and come back where they were: a

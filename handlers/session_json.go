@@ -1,8 +1,13 @@
 package handlers
 
-import "encoding/json"
+import (
+	"encoding/json"
 
-// The session's JSON: {"t":token,"s":signed-in,"l":[…],"o":[…],"f":[…]},
+	"ipdesk/journal"
+)
+
+// The session's JSON: {"t":token,"s":signed-in,"i":id,"w":[user id,name,
+// fingerprint],"l":[…],"o":[…],"f":[…]},
 // each remembered choice an array ["acme","netw_…","ipv4"] (lastUsed), each
 // used form token ["token","ip_…"] or ["token","ip_…","tag"] (onceUse), and
 // the flash ["released","192.0.2.5","tag"] (flash).
@@ -17,6 +22,8 @@ import "encoding/json"
 type sessionIn struct {
 	Token    string      `json:"t"`
 	SignedIn int64       `json:"s"`
+	ID       string      `json:"i"`
+	Who      [3]string   `json:"w"`
 	Last     [][3]string `json:"l"`
 	Once     [][3]string `json:"o"`
 	Flash    *flash      `json:"f"`
@@ -27,6 +34,8 @@ type sessionIn struct {
 type sessionOut struct {
 	Token    string      `json:"t"`
 	SignedIn int64       `json:"s"`
+	ID       string      `json:"i,omitempty"`
+	Who      *[3]string  `json:"w,omitempty"`
 	Last     [][3]string `json:"l,omitempty"`
 	Once     [][]string  `json:"o,omitempty"`
 	Flash    *flash      `json:"f,omitempty"`
@@ -34,7 +43,10 @@ type sessionOut struct {
 
 // encodeSession is the session's JSON.
 func encodeSession(s *session) ([]byte, error) {
-	out := sessionOut{Token: s.Token, SignedIn: s.SignedIn, Flash: s.Flash}
+	out := sessionOut{Token: s.Token, SignedIn: s.SignedIn, ID: s.ID, Flash: s.Flash}
+	if s.Who != (journal.Who{}) {
+		out.Who = &[3]string{s.Who.UserID, s.Who.UserName, s.Who.TokenFingerprint}
+	}
 	if len(s.Last) > 0 {
 		out.Last = make([][3]string, len(s.Last))
 		for i, l := range s.Last {
@@ -60,7 +72,8 @@ func decodeSession(b []byte) (*session, error) {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return nil, err
 	}
-	s := &session{Token: in.Token, SignedIn: in.SignedIn, Flash: in.Flash}
+	s := &session{Token: in.Token, SignedIn: in.SignedIn, ID: in.ID, Flash: in.Flash,
+		Who: journal.Who{UserID: in.Who[0], UserName: in.Who[1], TokenFingerprint: in.Who[2]}}
 	if len(in.Last) > 0 {
 		s.Last = make([]lastUsed, len(in.Last))
 		for i, a := range in.Last {

@@ -3,14 +3,11 @@ package journal
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"ipdesk/journal/journaltest"
 )
 
 // testKey is the fingerprint key of the tests' journals.
@@ -24,20 +21,6 @@ type place struct {
 	name string // "sqlite" or "postgres"
 	dsn  string // "" for SQLite
 	dir  string // the data folder (SQLite)
-}
-
-// postgresDSN is the PostgreSQL the tests use: IPDESK_TEST_POSTGRES. When
-// it is unset the PostgreSQL variants skip, except in CI (CI=true), where
-// they fail: CI must test both databases.
-func postgresDSN(t testing.TB) string {
-	dsn := os.Getenv("IPDESK_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("IPDESK_TEST_POSTGRES is unset: in CI the journal's tests must run against PostgreSQL too (.ci/run starts one with .ci/postgres)")
-		}
-		t.Skip("IPDESK_TEST_POSTGRES is unset: skipping the PostgreSQL variant (see README, Testing)")
-	}
-	return dsn
 }
 
 // eachDB runs f as a subtest on a fresh SQLite journal, then on a fresh
@@ -57,35 +40,10 @@ func sqlitePlace(t testing.TB) place {
 	return place{name: "sqlite", dir: t.TempDir()}
 }
 
-// postgresPlace makes a schema of its own for the test, dropped after it:
+// postgresPlace is a schema of its own for the test, dropped after it:
 // tests run in parallel in one database.
 func postgresPlace(t testing.TB) place {
-	base := postgresDSN(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("PostgreSQL at IPDESK_TEST_POSTGRES: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return place{name: "postgres", dsn: u.String()}
+	return place{name: "postgres", dsn: journaltest.Postgres(t)}
 }
 
 // open opens the journal at p, closed when the test ends.

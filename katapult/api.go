@@ -36,4 +36,7 @@ type API interface {
 	// UnallocatedIPAddresses counts the organization's addresses that are
 	// attached to nothing.
 	UnallocatedIPAddresses(ctx context.Context, tok Token, org OrgRef) (int, error)
+	// CurrentUser names who the token belongs to; a token without a user
+	// is an *Error with CodeNoUserAssociatedWithIdentity.
+	CurrentUser(ctx context.Context, tok Token) (User, error)
 }

@@ -99,6 +99,10 @@ func (a *countingAPI) ReleaseIPAddress(ctx context.Context, tok Token, id string
 	return a.count(ctx, "release")
 }
 
+func (a *countingAPI) CurrentUser(ctx context.Context, tok Token) (User, error) {
+	return User{ID: "user_counted"}, a.count(ctx, "user")
+}
+
 func (a *countingAPI) PolicyLimits(ctx context.Context, tok Token, org OrgRef) (PolicyLimits, error) {
 	return PolicyLimits{UnallocatedIPAddresses: Limit{Value: 5}}, a.count(ctx, "limits")
 }

@@ -21,7 +21,11 @@ type EditView struct {
 	// LabelErrors and ReverseDNSErrors are shown beside their fields,
 	// FormErrors above the button; Problem is a panel above the form.
 	LabelErrors, ReverseDNSErrors, FormErrors []string
-	Problem                                   *Problem
+	// Reference is the optional reference typed (a ticket number), and
+	// ReferenceErrors what is wrong with it.
+	Reference       string
+	ReferenceErrors []string
+	Problem         *Problem
 	// Notice says that a post changed nothing.
 	Notice string
 }
@@ -41,6 +45,10 @@ type ReleaseView struct {
 	// Confirm is what was typed, ConfirmErrors what is wrong with it.
 	Confirm       string
 	ConfirmErrors []string
+	// Reference is the optional reference typed (a ticket number), and
+	// ReferenceErrors what is wrong with it.
+	Reference       string
+	ReferenceErrors []string
 	// Problem is a panel above the form: Katapult's refusal.
 	Problem *Problem
 }

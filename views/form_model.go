@@ -21,6 +21,10 @@ type FormView struct {
 	VIP           bool
 	Label         string
 	LabelErrors   []string
+	// Reference is the optional reference typed (a ticket number), and
+	// ReferenceErrors what is wrong with it.
+	Reference       string
+	ReferenceErrors []string
 	// FormErrors are errors of the form as a whole (e.g. a missing
 	// one-time token), shown above the button.
 	FormErrors []string

@@ -153,3 +153,24 @@ func TestPathsEscapeSegments(t *testing.T) {
 		}
 	}
 }
+
+// TestTheHTMXConfigMetaCarriesItsJSONAsIs: a parser reads back exactly
+// the JSON given, quotes, ampersands and angle brackets included.
+func TestTheHTMXConfigMetaCarriesItsJSONAsIs(t *testing.T) {
+	for _, config := range []string{
+		`{"selfRequestsOnly":true,"responseHandling":[{"code":"[45]..","swap":true}]}`,
+		`{"a":"it's & <b>"}`,
+	} {
+		var b strings.Builder
+		if err := views.HTMXConfigMeta(config).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader("<head>" + b.String() + "</head>"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := doc.Find(`meta[name="htmx-config"]`).Attr("content"); got != config {
+			t.Errorf("the meta tag %s reads back as %q, want %q", b.String(), got, config)
+		}
+	}
+}
