@@ -286,6 +286,9 @@ func TestEveryCreateEditAndReleaseIsARowWithItsReference(t *testing.T) {
 			t.Errorf("row %d is %+v, want Alex Morgan's %s of %s for %s, succeeded", i, r, w.action, id, w.ref)
 		}
 	}
+	if rows[2].Request.NetworkName != "Public Network" || !strings.HasPrefix(rows[2].Request.NetworkID, "netw_") {
+		t.Errorf("the create's row asked for network %q (%s), want its name beside its id", rows[2].Request.NetworkName, rows[2].Request.NetworkID)
+	}
 	if rows[1].Request.ReverseDNS != "mail.acme.example" {
 		t.Errorf("the edit's row asked for reverse DNS %q", rows[1].Request.ReverseDNS)
 	}

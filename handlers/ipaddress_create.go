@@ -120,6 +120,7 @@ func (s *server) createJournaled(c echo.Context, sess *session, in formInput, re
 		cancel()
 		r := resultOf(res.err, true)
 		r.Address = journal.Address{ID: res.addr.ID, IP: res.addr.Address}
+		r.NetworkName = res.addr.Network.Name
 		s.complete(c, row.ID, r)
 		return res, false, nil
 	}

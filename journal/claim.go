@@ -71,6 +71,9 @@ type Result struct {
 	// the address the row has.
 	Address   Address
 	ErrorCode string // Katapult's error code, for a refused call
+	// NetworkName: the network's name as the answer gave it, for a form
+	// that sent only the network's id; empty keeps the row's.
+	NetworkName string
 }
 
 // Complete writes the outcome of row id. It completes a pending row, or
@@ -82,9 +85,10 @@ func (db *DB) Complete(ctx context.Context, id int64, r Result) error {
 	}
 	res, err := db.w.ExecContext(ctx, `UPDATE journal SET outcome = $1, completed_us = $2,
 		error_code = $3, address_id = COALESCE(NULLIF($4, ''), address_id),
-		address = COALESCE(NULLIF($5, ''), address)
-		WHERE id = $6 AND outcome IN ('pending', 'unknown')`,
-		string(r.Outcome), db.clock(), r.ErrorCode, r.Address.ID, r.Address.IP, id)
+		address = COALESCE(NULLIF($5, ''), address),
+		network_name = COALESCE(NULLIF($6, ''), network_name)
+		WHERE id = $7 AND outcome IN ('pending', 'unknown')`,
+		string(r.Outcome), db.clock(), r.ErrorCode, r.Address.ID, r.Address.IP, r.NetworkName, id)
 	if err != nil {
 		return fmt.Errorf("journal: complete row %d: %w", id, err)
 	}

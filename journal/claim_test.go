@@ -33,6 +33,19 @@ func TestAClaimedRowIsPendingUntilCompleted(t *testing.T) {
 		if got.Outcome != OutcomeSucceeded || got.Address != created || !got.CompletedAt.Equal(c.now()) || got.At != e.At {
 			t.Errorf("after Complete: %+v; want succeeded with %v, completed now", got, created)
 		}
+		// A create's form names its network by id: the answer's name fills
+		// the row, and an empty one keeps what the row has.
+		named := claim(t, db, Entry{Who: staff, Org: Org{ID: "org_acme", SubDomain: "acme"}, Action: ActionCreate,
+			Request: Request{NetworkID: "netw_lon", Version: "ipv4"}, FormToken: "form-named"})
+		if err := db.Complete(ctx, named.ID, Result{Outcome: OutcomeSucceeded, Address: created, NetworkName: "Public Network"}); err != nil {
+			t.Fatalf("Complete: %v", err)
+		}
+		if got, _ := db.Get(ctx, named.ID); got.Request.NetworkName != "Public Network" || got.Request.NetworkID != "netw_lon" {
+			t.Errorf("after Complete with the network's name: %+v", got.Request)
+		}
+		if got, _ := db.Get(ctx, e.ID); got.Request.NetworkName != aCreate("").Request.NetworkName {
+			t.Errorf("a Complete without a network name changed the row's: %+v", got.Request)
+		}
 		// The outcome is written once.
 		err = db.Complete(ctx, e.ID, Result{Outcome: OutcomeRefused, ErrorCode: "validation_error"})
 		if !errors.Is(err, ErrCompleted) {
