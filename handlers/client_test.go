@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -125,6 +126,47 @@ type page struct {
 
 // header names for requests.
 type hdr map[string]string
+
+// cookie is the value of the cookie name in c's jar; the test stops if
+// there is none.
+func (c *client) cookie(name string) string {
+	c.t.Helper()
+	u, err := url.Parse(c.env.srv.URL)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	c.t.Fatalf("no %s cookie", name)
+	return ""
+}
+
+// sendRaw sends one request with exactly the Cookie header given (no jar),
+// follows no redirect, and returns the answer with its body read.
+func (e *env) sendRaw(t *testing.T, method, path, cookie string, h hdr, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Cookie", cookie)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
 
 // htmx are the headers htmx sends from a page.
 func htmx(current string) hdr {

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"crypto/sha256"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,14 +14,7 @@ import (
 // sessionCookie is the session cookie a client's jar holds for its server.
 func sessionCookie(t *testing.T, c *client) string {
 	t.Helper()
-	u, _ := url.Parse(c.env.srv.URL)
-	for _, ck := range c.http.Jar.Cookies(u) {
-		if ck.Name == "ipdesk_session" {
-			return ck.Value
-		}
-	}
-	t.Fatal("no session cookie")
-	return ""
+	return c.cookie("ipdesk_session")
 }
 
 // TestAnUnusableSessionCookieIsSignedOut sends session cookies that were
@@ -70,32 +62,12 @@ func TestAnUnusableSessionCookieIsSignedOut(t *testing.T) {
 	// post reaches the session check.
 	fresh := e.client()
 	fresh.get("/login").wantStatus(http.StatusOK)
-	u, _ := url.Parse(e.srv.URL)
-	var csrfCookie string
-	for _, ck := range fresh.http.Jar.Cookies(u) {
-		if ck.Name == "ipdesk_csrf" {
-			csrfCookie = ck.Value
-		}
-	}
+	csrfCookie := fresh.cookie("ipdesk_csrf")
 	form := url.Values{"_csrf": {fresh.csrf}, "once": {"AAAAAAAAAAAAAAAAAAAAAA"}, "network": {"netw_x"}, "version": {"ipv4"}}
 
 	send := func(t *testing.T, method, path, cookie string, h hdr, body string) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Cookie", "ipdesk_csrf="+csrfCookie+"; ipdesk_session="+cookie)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
-		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res
+		return e.sendRaw(t, method, path, "ipdesk_csrf="+csrfCookie+"; ipdesk_session="+cookie, h, body)
 	}
 	t.Run("cookies", func(t *testing.T) {
 		for _, ck := range cookies {

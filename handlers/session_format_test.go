@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"crypto/hkdf"
 	"crypto/sha256"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,12 +57,7 @@ func TestASessionCookieOfTheGobEraIsSignedOutCleanly(t *testing.T) {
 	// journal), read back to the JSON the gob era wrapped.
 	signer := e.client()
 	signInWith(signer, staff)
-	var current string
-	for _, ck := range signer.http.Jar.Cookies(mustParseURL(t, e.srv.URL)) {
-		if ck.Name == "ipdesk_session" {
-			current = ck.Value
-		}
-	}
+	current := signer.cookie("ipdesk_session")
 	var raw []byte
 	if err := gobEraCodec(t, true).Decode("ipdesk_session", current, &raw); err != nil {
 		t.Fatalf("the session cookie of a sign-in: %v", err)
@@ -78,30 +72,10 @@ func TestASessionCookieOfTheGobEraIsSignedOutCleanly(t *testing.T) {
 	// post reaches the session check.
 	fresh := e.client()
 	fresh.get("/login").wantStatus(http.StatusOK)
-	u, _ := url.Parse(e.srv.URL)
-	var csrfCookie string
-	for _, ck := range fresh.http.Jar.Cookies(u) {
-		if ck.Name == "ipdesk_csrf" {
-			csrfCookie = ck.Value
-		}
-	}
+	csrfCookie := fresh.cookie("ipdesk_csrf")
 	send := func(t *testing.T, method, path, session string, h hdr, body string) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Cookie", "ipdesk_csrf="+csrfCookie+"; ipdesk_session="+session)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
-		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res
+		return e.sendRaw(t, method, path, "ipdesk_csrf="+csrfCookie+"; ipdesk_session="+session, h, body)
 	}
 
 	t.Run("the form, as written now", func(t *testing.T) {
